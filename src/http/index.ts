@@ -1,0 +1,20 @@
+/** The public TypeScript API of scheme-http's protocol core. */
+export { createServer, Server, type ServerOptions } from './server/server.js';
+export { ServerConfig, type Transport } from './server/config.js';
+export { Exchange, responseHeaderText, type ServerIdentity } from './server/exchange.js';
+export { ResponseWriter } from './server/response.js';
+export { defaultContentParser, urlencodedParser, parseBody, notFound } from './server/handlers.js';
+export { defaultErrorPage, escapeHtml } from './server/error-page.js';
+export type {
+  ResourceHandler, MethodHandler, FallbackHandler, ContentParser, ErrorResponseHandler,
+  ErrorHook, LogHook, UrlTransformation, MaybePromise,
+} from './server/types.js';
+export { HttpRequest, makeRequest, isRequest } from './request.js';
+export { canonicalizeString, decodeUrl, decodeQuery, formEncode, type Args } from './url.js';
+export { readRequestAttributes, parseAttributes } from './attributes.js';
+export { BufferInput, type LineSource } from './input.js';
+export { headerValue, headerValues, type Header, type Headers } from './headers.js';
+export { DEFAULT_LIMITS, type Limits } from './limits.js';
+export { HttpProtocolError, HttpTimeoutError, HandlerOutputError, HttpUsageError } from './errors.js';
+export { reasonPhrase } from './status.js';
+export { URLENCODED, mediaType } from './media-type.js';

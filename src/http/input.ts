@@ -1,0 +1,96 @@
+/**
+ * A readable character port over bytes already received (a request body): what a handler's
+ * `current-input-port` and a content parser read from. Reads are synchronous; the server has
+ * the whole body before the handler runs, so a handler can never read into the next request.
+ */
+
+/** What line-oriented readers (e.g. `readRequestAttributes`) need from a port. */
+export interface LineSource {
+  /** The next line without its line ending (LF, CRLF or lone CR), or null at end. */
+  readLine(): string | null | Promise<string | null>;
+}
+
+export class BufferInput implements LineSource {
+  readonly bytes: Buffer;
+  private text: string | null = null;
+  private pos = 0;
+  private closed = false;
+
+  constructor(bytes: Buffer) {
+    this.bytes = bytes;
+  }
+
+  /** Body size in bytes. */
+  get size(): number {
+    return this.bytes.length;
+  }
+
+  private str(): string {
+    if (this.closed) throw new Error('read from a closed input port');
+    if (this.text === null) this.text = this.bytes.toString('utf8');
+    return this.text;
+  }
+
+  readLine(): string | null {
+    const s = this.str();
+    if (this.pos >= s.length) return null;
+    let i = this.pos;
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c === 10 || c === 13) break;
+      i++;
+    }
+    const line = s.slice(this.pos, i);
+    if (i < s.length && s.charCodeAt(i) === 13 && s.charCodeAt(i + 1) === 10) i += 2;
+    else if (i < s.length) i += 1;
+    this.pos = i;
+    return line;
+  }
+
+  /** Up to N characters (all that remain when N is omitted), or null at end. */
+  readString(n?: number): string | null {
+    const s = this.str();
+    if (this.pos >= s.length) return n === 0 ? '' : null;
+    const end = n === undefined ? s.length : Math.min(s.length, this.pos + n);
+    const out = s.slice(this.pos, end);
+    this.pos = end;
+    return out;
+  }
+
+  readChar(): string | null {
+    const s = this.str();
+    if (this.pos >= s.length) return null;
+    const cp = s.codePointAt(this.pos)!;
+    const ch = String.fromCodePoint(cp);
+    this.pos += ch.length;
+    return ch;
+  }
+
+  peekChar(): string | null {
+    const s = this.str();
+    if (this.pos >= s.length) return null;
+    return String.fromCodePoint(s.codePointAt(this.pos)!);
+  }
+
+  /** Everything not read yet. */
+  readAll(): string {
+    return this.readString() ?? '';
+  }
+
+  charReady(): boolean {
+    return !this.closed;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+export function emptyInput(): BufferInput {
+  return new BufferInput(EMPTY);
+}

@@ -1,0 +1,171 @@
+/**
+ * Incremental parser of an HTTP/1.1 request head (RFC 9112 §2–5), reading from Buffers as they
+ * arrive and enforcing the line, count and size limits as soon as they are crossed, so a peer
+ * can never make us buffer more than the limits allow.
+ */
+import { HttpProtocolError } from './errors.js';
+import { type Headers, parseHeaderLine, isToken } from './headers.js';
+
+export interface HeadLimits {
+  readLineLimit: number;
+  maxHeaderCount: number;
+  maxHeadSize: number;
+}
+
+export interface RequestHead {
+  method: string;
+  target: string;
+  /** `HTTP/1.0` or `HTTP/1.1` (a later 1.x minor is served as 1.1). */
+  protocol: string;
+  headers: Headers;
+}
+
+/** Empty lines tolerated before a request line (RFC 9112 §2.2 says ignore at least one). */
+const MAX_LEADING_EMPTY_LINES = 8;
+
+export class RequestHeadParser {
+  /** Read on every scan, so a change to the server's limits applies to the next request. */
+  private readonly limits: HeadLimits;
+  /** Where the head starts in the buffer (after leading empty lines). */
+  private headStart = 0;
+  /** Start of the line not yet terminated. */
+  private scanPos = 0;
+  private emptyLines = 0;
+  /** Pairs of [start, end) offsets of each complete line, CR excluded. */
+  private lineOffsets: number[] = [];
+
+  constructor(limits: HeadLimits) {
+    this.limits = limits;
+  }
+
+  reset(): void {
+    this.headStart = 0;
+    this.scanPos = 0;
+    this.emptyLines = 0;
+    this.lineOffsets.length = 0;
+  }
+
+  /** True once any byte of a request (other than leading empty lines) has been seen. */
+  get started(): boolean {
+    return this.lineOffsets.length > 0 || this.scanPos > this.headStart;
+  }
+
+  /**
+   * Scans BUF (which always starts at the beginning of this request and only grows between
+   * calls) for the end of the head. Returns the offset just past the head, or -1 if more bytes
+   * are needed. Throws HttpProtocolError for a limit crossed or a malformed line.
+   */
+  scan(buf: Buffer): number {
+    const { readLineLimit, maxHeaderCount, maxHeadSize } = this.limits;
+    let pos = this.scanPos;
+    const offsets = this.lineOffsets;
+    for (;;) {
+      const nl = buf.indexOf(10, pos);
+      if (nl === -1) {
+        if (buf.length - pos > readLineLimit) throw lineTooLong(offsets.length === 0, readLineLimit);
+        if (buf.length - this.headStart > maxHeadSize) throw headTooLarge(maxHeadSize);
+        this.scanPos = pos;
+        return -1;
+      }
+      const end = nl > pos && buf[nl - 1] === 13 ? nl - 1 : nl;
+      if (end - pos > readLineLimit) throw lineTooLong(offsets.length === 0, readLineLimit);
+      if (end === pos) {
+        if (offsets.length === 0) {
+          if (++this.emptyLines > MAX_LEADING_EMPTY_LINES) {
+            throw new HttpProtocolError(400, 'bad-request-line', 'too many empty lines before the request line');
+          }
+          pos = this.headStart = nl + 1;
+          continue;
+        }
+        this.scanPos = nl + 1;
+        return nl + 1;
+      }
+      offsets.push(pos, end);
+      if (offsets.length / 2 - 1 > maxHeaderCount) {
+        throw new HttpProtocolError(431, 'too-many-headers', `more than ${maxHeaderCount} header fields in the request`);
+      }
+      if (nl + 1 - this.headStart > maxHeadSize) throw headTooLarge(maxHeadSize);
+      pos = nl + 1;
+    }
+  }
+
+  /** Builds the head from the lines found by the last successful `scan` of BUF. */
+  parse(buf: Buffer): RequestHead {
+    const offsets = this.lineOffsets;
+    const base = this.headStart;
+    const text = buf.toString('latin1', base, offsets[offsets.length - 1]);
+    const head = parseRequestLine(text.slice(0, offsets[1]! - base));
+    const headers: Headers = head.headers;
+    for (let i = 2; i < offsets.length; i += 2) {
+      const line = text.slice(offsets[i]! - base, offsets[i + 1]! - base);
+      const c = line.charCodeAt(0);
+      if (c === 32 || c === 9) {
+        throw new HttpProtocolError(400, 'obs-fold', 'header line folding (a line starting with whitespace) is not allowed');
+      }
+      const h = parseHeaderLine(line);
+      if (h === null) {
+        throw new HttpProtocolError(400, 'bad-header', `malformed header line ${JSON.stringify(clip(line))}`);
+      }
+      headers.push(h);
+    }
+    return head;
+  }
+}
+
+function lineTooLong(isRequestLine: boolean, limit: number): HttpProtocolError {
+  return isRequestLine
+    ? new HttpProtocolError(414, 'request-line-too-long', `request line longer than ${limit} bytes`)
+    : new HttpProtocolError(431, 'header-line-too-long', `header line longer than ${limit} bytes`);
+}
+
+function headTooLarge(limit: number): HttpProtocolError {
+  return new HttpProtocolError(431, 'head-too-large', `request head larger than ${limit} bytes`);
+}
+
+function clip(s: string): string {
+  return s.length > 80 ? s.slice(0, 80) + '…' : s;
+}
+
+/** `METHOD SP request-target SP HTTP/x.y`, strictly (single spaces, RFC 9112 §3). */
+export function parseRequestLine(line: string): RequestHead {
+  const sp1 = line.indexOf(' ');
+  const sp2 = sp1 === -1 ? -1 : line.indexOf(' ', sp1 + 1);
+  if (sp1 <= 0 || sp2 === -1 || line.indexOf(' ', sp2 + 1) !== -1) {
+    throw new HttpProtocolError(400, 'bad-request-line', `malformed request line ${JSON.stringify(clip(line))}`);
+  }
+  const method = line.slice(0, sp1);
+  if (!isKnownMethod(method) && !isToken(method)) {
+    throw new HttpProtocolError(400, 'bad-method', `malformed method ${JSON.stringify(clip(method))}`);
+  }
+  const target = line.slice(sp1 + 1, sp2);
+  if (target.length === 0 || !isTargetText(target)) {
+    throw new HttpProtocolError(400, 'bad-target', `malformed request target ${JSON.stringify(clip(target))}`);
+  }
+  const version = line.slice(sp2 + 1);
+  let protocol: string;
+  if (version === 'HTTP/1.1') protocol = 'HTTP/1.1';
+  else if (version === 'HTTP/1.0') protocol = 'HTTP/1.0';
+  else {
+    const m = /^HTTP\/(\d)\.(\d)$/.exec(version);
+    if (!m) throw new HttpProtocolError(400, 'bad-version', `malformed HTTP version ${JSON.stringify(clip(version))}`);
+    if (m[1] !== '1') throw new HttpProtocolError(505, 'unsupported-version', `HTTP version ${version} is not supported (HTTP/1.x only)`);
+    protocol = 'HTTP/1.1';
+  }
+  if (target.charCodeAt(0) !== 47 /* / */ && target !== '*' && !/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(target) && method !== 'CONNECT') {
+    throw new HttpProtocolError(400, 'bad-target', `request target ${JSON.stringify(clip(target))} is neither a path nor an absolute URL`);
+  }
+  return { method, target, protocol, headers: [] };
+}
+
+function isKnownMethod(m: string): boolean {
+  return m === 'GET' || m === 'POST' || m === 'HEAD';
+}
+
+/** Visible ASCII only: no spaces, controls or raw non-ASCII bytes in a target. */
+function isTargetText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 32 || c >= 127) return false;
+  }
+  return true;
+}

@@ -1,0 +1,436 @@
+/**
+ * One client connection as a small state machine: waiting (idle) → reading a head → reading a
+ * body → running the handler (busy) → idle again, or closed. Requests are taken one at a time,
+ * so pipelined requests are answered in order. Every waiting state has a deadline, checked by
+ * the server's sweep, so a slow or silent peer is closed.
+ */
+import type net from 'node:net';
+import { HttpProtocolError, HttpTimeoutError } from '../errors.js';
+import { RequestHeadParser, type RequestHead } from '../parser.js';
+import { requestFraming, ChunkedDecoder, type Framing } from '../body.js';
+import { headerValue } from '../headers.js';
+import { HttpRequest } from '../request.js';
+import { BufferInput, emptyInput } from '../input.js';
+import { reasonPhrase } from '../status.js';
+import { defaultErrorPage } from './error-page.js';
+import { httpDate } from './date.js';
+import type { ServerConfig } from './config.js';
+import { Exchange, writeErrorResponse, type ServerIdentity } from './exchange.js';
+import { ResponseWriter } from './response.js';
+import { isPromiseLike } from './maybe.js';
+import type { HandlerOutputError } from '../errors.js';
+
+/** What a connection needs from the server that accepted it. */
+export interface ConnectionHost {
+  readonly config: ServerConfig;
+  readonly identity: ServerIdentity;
+  /** Receives one line per answered request when debugging is on. */
+  readonly debug: ((line: string) => void) | null;
+  /** True once the server is stopping: connections close after their current response. */
+  readonly stopping: boolean;
+  connectionClosed(conn: Connection): void;
+}
+
+const enum State { Idle, Head, Body, Busy, Draining, Closed }
+
+/** After a response that ends the connection, how long the peer gets to close its side. */
+const LINGER_MS = 2000;
+/** Buffered unread bytes beyond which reading pauses while a handler runs. */
+const PAUSE_BYTES = 256 * 1024;
+
+export class Connection {
+  readonly socket: net.Socket;
+  readonly ip: string;
+  /** When the current wait runs out (ms since the epoch); 0 = no deadline. */
+  deadline: number;
+  private readonly host: ConnectionHost;
+  private state = State.Idle;
+  private fresh = true;
+  private buf: Buffer | null = null;
+  private readonly parser: RequestHeadParser;
+  private peerEnded = false;
+  // The request being read.
+  private head: RequestHead | null = null;
+  private framing: Framing | null = null;
+  private bodyParts: Buffer[] = [];
+  private bodyReceived = 0;
+  private chunked: ChunkedDecoder | null = null;
+  private started = 0;
+
+  constructor(socket: net.Socket, host: ConnectionHost, ip: string) {
+    this.socket = socket;
+    this.host = host;
+    this.ip = ip;
+    this.parser = new RequestHeadParser(host.config.limits);
+    // A fresh connection that sends nothing gets as long as a slow head would.
+    this.deadline = Date.now() + host.config.limits.headTimeout;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('error', () => this.destroy());
+    socket.on('close', () => this.onClose());
+  }
+
+  get idle(): boolean {
+    return this.state === State.Idle && (this.buf === null || this.buf.length === 0);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === State.Closed) return; // lingering: what the peer still sends is discarded
+    this.buf = this.buf === null || this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    if (this.state === State.Busy || this.state === State.Draining) {
+      if (this.buf.length > PAUSE_BYTES) this.socket.pause();
+      return;
+    }
+    this.process();
+  }
+
+  private onEnd(): void {
+    this.peerEnded = true;
+    if (this.state === State.Closed) this.destroy();
+    else if (this.state !== State.Busy && this.state !== State.Draining) this.process();
+  }
+
+  private onClose(): void {
+    if (this.state !== State.Closed) this.state = State.Closed;
+    this.deadline = 0;
+    this.host.connectionClosed(this);
+  }
+
+  /** Reads and answers every complete request in the buffer, until one needs to wait. */
+  private process(): void {
+    for (;;) {
+      const state = this.state;
+      if (state === State.Idle || state === State.Head) {
+        const buf = this.buf;
+        if (buf === null || buf.length === 0) {
+          if (this.peerEnded || this.host.stopping) this.endConnection();
+          return;
+        }
+        if (state === State.Idle) {
+          this.state = State.Head;
+          if (!this.fresh) this.deadline = Date.now() + this.host.config.limits.headTimeout;
+        }
+        let end: number;
+        try {
+          end = this.parser.scan(buf);
+          if (end === -1) {
+            if (this.peerEnded) this.endConnection(); // an incomplete head, then EOF: a clean close
+            return;
+          }
+          this.head = this.parser.parse(buf);
+          this.framing = requestFraming(this.head.headers, this.host.config.limits.maxBodySize);
+          checkHost(this.head);
+        } catch (e) {
+          this.reject(e);
+          return;
+        }
+        this.buf = end === buf.length ? null : buf.subarray(end);
+        this.parser.reset();
+        this.fresh = false;
+        if (!this.beginBody()) return;
+      } else if (state === State.Body) {
+        let complete: boolean;
+        try {
+          complete = this.readBody();
+        } catch (e) {
+          this.reject(e);
+          return;
+        }
+        if (!complete) {
+          if (this.peerEnded) this.endConnection(); // the body never came: nothing to answer
+          else this.deadline = Date.now() + this.host.config.limits.bodyTimeout;
+          return;
+        }
+        if (!this.dispatch()) return;
+      } else {
+        return;
+      }
+    }
+  }
+
+  /** After a head: answer at once, or start reading its body. False when the loop must stop. */
+  private beginBody(): boolean {
+    const head = this.head!;
+    const framing = this.framing!;
+    this.started = this.host.debug !== null ? performance.now() : 0;
+    const expect = headerValue(head.headers, 'expect');
+    if (expect !== undefined) {
+      if (expect.toLowerCase() !== '100-continue') {
+        this.reject(new HttpProtocolError(417, 'expectation-failed', `unsupported expectation ${JSON.stringify(expect)}`));
+        return false;
+      }
+    }
+    if (framing.kind === 'none') return this.dispatch();
+    this.state = State.Body;
+    this.bodyParts = [];
+    this.bodyReceived = 0;
+    this.chunked = framing.kind === 'chunked' ? new ChunkedDecoder(this.host.config.limits) : null;
+    this.deadline = Date.now() + this.host.config.limits.bodyTimeout;
+    if (expect !== undefined && head.protocol === 'HTTP/1.1' && (this.buf === null || this.buf.length === 0)) {
+      this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+    }
+    return true;
+  }
+
+  /** Moves body bytes from the buffer; true once the whole body is in. */
+  private readBody(): boolean {
+    const buf = this.buf;
+    if (buf === null || buf.length === 0) return this.chunked === null ? false : this.chunked.done;
+    if (this.chunked !== null) {
+      const pos = this.chunked.push(buf, 0);
+      this.buf = pos === buf.length ? null : buf.subarray(pos);
+      return this.chunked.done;
+    }
+    const framing = this.framing as { kind: 'length'; length: number };
+    const take = Math.min(framing.length - this.bodyReceived, buf.length);
+    this.bodyParts.push(take === buf.length ? buf : buf.subarray(0, take));
+    this.bodyReceived += take;
+    this.buf = take === buf.length ? null : buf.subarray(take);
+    return this.bodyReceived === framing.length;
+  }
+
+  /** Runs the method handler. True when it finished synchronously and the loop may go on. */
+  private dispatch(): boolean {
+    const head = this.head!;
+    const config = this.host.config;
+    const framing = this.framing!;
+    this.head = null;
+    let body: BufferInput;
+    let bodySize: number | null = null;
+    const request = new HttpRequest(head.method, head.target, head.headers, null, head.protocol, this.ip);
+    if (framing.kind !== 'none') {
+      const parts = this.chunked !== null ? this.chunked.parts : this.bodyParts;
+      body = new BufferInput(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+      bodySize = body.size;
+      if (this.chunked !== null) request.trailers = this.chunked.trailers;
+      this.bodyParts = [];
+      this.chunked = null;
+    } else {
+      body = emptyInput();
+    }
+    const out = new ResponseWriter(this.socket, {
+      protocol: head.protocol,
+      headOnly: head.method === 'HEAD',
+      keepAlive: !this.host.stopping && wantsKeepAlive(head),
+      serverName: this.host.identity.serverName,
+      url: head.target,
+      onFault: (err: HandlerOutputError) => this.callErrorHook(err, request),
+    });
+    const ex = new Exchange(request, out, body, config, this.host.identity, bodySize);
+    this.state = State.Busy;
+    this.deadline = 0;
+    if (config.activeRequests >= config.requestCountLimit) {
+      writeErrorResponse(out, config, this.host.identity, 503, 'Service Unavailable');
+      out.keepAlive = false;
+      return this.complete(ex);
+    }
+    config.activeRequests++;
+    let result: unknown;
+    try {
+      if (config.urlTransformation !== null) request.url = String(config.urlTransformation(request.url));
+      const handler = config.methodHandlers.get(request.method);
+      if (handler === undefined) {
+        writeErrorResponse(out, config, this.host.identity, 501, 'Not Implemented');
+        result = undefined;
+      } else {
+        result = handler(request, ex);
+      }
+    } catch (e) {
+      config.activeRequests--;
+      this.failed(ex, e);
+      return false;
+    }
+    if (isPromiseLike(result)) {
+      result.then(
+        () => { config.activeRequests--; if (this.complete(ex)) this.process(); },
+        (e: unknown) => { config.activeRequests--; this.failed(ex, e); },
+      );
+      return false;
+    }
+    config.activeRequests--;
+    return this.complete(ex);
+  }
+
+  /** The handler returned: finish the response, log it, and get ready for the next request. */
+  private complete(ex: Exchange): boolean {
+    const out = ex.out;
+    try {
+      out.end();
+    } catch (e) {
+      this.callErrorHook(e, ex.request);
+      out.keepAlive = false;
+    }
+    this.finished(ex);
+    if (!out.keepAlive || this.state === State.Closed) {
+      this.endConnection();
+      return false;
+    }
+    this.state = State.Idle;
+    this.deadline = Date.now() + this.host.config.limits.idleTimeout;
+    if (this.socket.isPaused()) this.socket.resume();
+    if (this.socket.writableNeedDrain) {
+      // A peer that does not read its responses gets no more of them until it does.
+      this.state = State.Draining;
+      this.deadline = Date.now() + this.host.config.limits.writeTimeout;
+      this.socket.once('drain', () => {
+        if (this.state !== State.Draining) return;
+        this.state = State.Idle;
+        this.deadline = Date.now() + this.host.config.limits.idleTimeout;
+        this.process();
+      });
+      return false;
+    }
+    return true;
+  }
+
+  /** The handler raised: tell the error hook, answer 500 if nothing was sent, close. */
+  private failed(ex: Exchange, error: unknown): void {
+    this.callErrorHook(error, ex.request);
+    const out = ex.out;
+    if (!out.ended && out.discard()) {
+      try {
+        writeErrorResponse(out, this.host.config, this.host.identity, 500, 'Internal Server Error');
+      } catch (e) {
+        this.callErrorHook(e, ex.request);
+        out.discard();
+        out.write(fallbackErrorText(500, this.host.identity));
+      }
+      out.keepAlive = false;
+      out.end();
+      this.finished(ex);
+      this.endConnection();
+    } else {
+      // Part of a response is out: the peer must see it cut short.
+      this.finished(ex);
+      this.hardClose();
+    }
+  }
+
+  private finished(ex: Exchange): void {
+    const config = this.host.config;
+    config.requestCount++;
+    if (config.logHook !== null) {
+      try {
+        const r = config.logHook(ex.request, this.ip);
+        if (isPromiseLike(r)) Promise.resolve(r).catch((e: unknown) => this.callErrorHook(e, ex.request));
+      } catch (e) {
+        this.callErrorHook(e, ex.request);
+      }
+    }
+    const debug = this.host.debug;
+    if (debug !== null) {
+      const ms = (performance.now() - this.started).toFixed(1);
+      debug(`${this.ip} ${ex.request.method} ${ex.request.url} ${ex.request.protocol} -> ${ex.out.status} in ${ms} ms`);
+    }
+  }
+
+  private callErrorHook(error: unknown, request: HttpRequest | null): void {
+    try {
+      const r = this.host.config.errorHook(error, request);
+      if (isPromiseLike(r)) Promise.resolve(r).catch(() => undefined);
+    } catch {
+      // An error hook that fails has nobody left to tell.
+    }
+  }
+
+  /** A request we cannot serve: answer with its status (when nothing is in flight) and close. */
+  private reject(error: unknown): void {
+    const status = error instanceof HttpProtocolError ? error.status : error instanceof HttpTimeoutError ? 408 : 400;
+    if (!(error instanceof HttpProtocolError) && !(error instanceof HttpTimeoutError)) this.callErrorHook(error, null);
+    if (this.state !== State.Busy && this.state !== State.Closed && this.state !== State.Draining) {
+      let html: string;
+      try {
+        html = this.host.config.errorResponseHandler(status, reasonPhrase(status), this.host.identity);
+      } catch {
+        html = defaultErrorPage(status, reasonPhrase(status), this.host.identity.serverName, this.host.identity.location);
+      }
+      this.socket.write(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nServer: ${this.host.identity.serverName}\r\nDate: ${httpDate()}\r\n`
+        + `Content-Type: text/html\r\nContent-Length: ${Buffer.byteLength(html)}\r\nConnection: close\r\n\r\n${html}`);
+      const debug = this.host.debug;
+      if (debug !== null) debug(`${this.ip} - - - -> ${status} (${error instanceof Error ? error.message : String(error)})`);
+    }
+    this.endConnection();
+  }
+
+  /** Sends what is queued, then closes our side; the peer gets a moment to close its own. */
+  private endConnection(): void {
+    if (this.state === State.Closed) return;
+    this.state = State.Closed;
+    this.buf = null;
+    this.deadline = Date.now() + LINGER_MS;
+    if (this.socket.isPaused()) this.socket.resume();
+    this.socket.end();
+    if (this.peerEnded) this.socket.destroySoon();
+  }
+
+  private hardClose(): void {
+    this.state = State.Closed;
+    this.deadline = 0;
+    const hard = this.host.config.transport.hardClose;
+    if (hard !== undefined) hard(this.socket);
+    else this.socket.destroy();
+  }
+
+  destroy(): void {
+    this.state = State.Closed;
+    this.deadline = 0;
+    this.socket.destroy();
+  }
+
+  /** Called by the server's sweep with the current time. */
+  checkDeadline(now: number): void {
+    if (this.deadline === 0 || now < this.deadline) return;
+    switch (this.state) {
+      case State.Idle:
+        this.destroy();
+        break;
+      case State.Head:
+        if (this.fresh && (this.buf === null || this.buf.length === 0)) this.destroy();
+        else this.reject(new HttpTimeoutError('head', this.host.config.limits.headTimeout));
+        break;
+      case State.Body:
+        this.reject(new HttpTimeoutError('body', this.host.config.limits.bodyTimeout));
+        break;
+      default:
+        this.destroy();
+    }
+  }
+
+  /** The server is stopping: an idle connection closes now, a busy one after its response. */
+  shutdown(): void {
+    if (this.state === State.Idle && (this.buf === null || this.buf.length === 0)) this.endConnection();
+    else if (this.state === State.Head && this.fresh && (this.buf === null || this.buf.length === 0)) this.endConnection();
+  }
+}
+
+/** HTTP/1.1: persistent unless `Connection: close`; HTTP/1.0: only with `Connection: keep-alive`. */
+function wantsKeepAlive(head: RequestHead): boolean {
+  const conn = headerValue(head.headers, 'connection');
+  if (head.protocol === 'HTTP/1.1') return conn === undefined || !hasToken(conn, 'close');
+  return conn !== undefined && hasToken(conn, 'keep-alive');
+}
+
+function hasToken(value: string, token: string): boolean {
+  const v = value.toLowerCase();
+  if (v === token) return true;
+  for (const part of v.split(',')) if (part.trim() === token) return true;
+  return false;
+}
+
+/** RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host; no request has two. */
+function checkHost(head: RequestHead): void {
+  let count = 0;
+  for (const [name, value] of head.headers) {
+    if (name !== 'host') continue;
+    count++;
+    if (/[\s/?#@]/.test(value) && value !== '') throw new HttpProtocolError(400, 'bad-host', `invalid Host ${JSON.stringify(value)}`);
+  }
+  if (count > 1) throw new HttpProtocolError(400, 'bad-host', 'more than one Host header');
+  if (count === 0 && head.protocol === 'HTTP/1.1') throw new HttpProtocolError(400, 'missing-host', 'an HTTP/1.1 request must carry a Host header');
+}
+
+function fallbackErrorText(status: number, id: ServerIdentity): string {
+  const html = defaultErrorPage(status, reasonPhrase(status), id.serverName, id.location);
+  return `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(html)}\r\n\r\n${html}`;
+}

@@ -1,0 +1,75 @@
+/**
+ * One request and its response, as a handler sees them: the request record, the connection's
+ * output (`current-output-port`) and the body as an input port (`current-input-port`).
+ */
+import type { HttpRequest } from '../request.js';
+import type { BufferInput } from '../input.js';
+import { assertHeader, type Headers } from '../headers.js';
+import { reasonPhrase } from '../status.js';
+import type { ServerConfig } from './config.js';
+import type { ResponseWriter } from './response.js';
+import { httpDate } from './date.js';
+
+/** Who answers: the server name and location of `http:make-server`. */
+export interface ServerIdentity {
+  serverName: string;
+  location: string;
+}
+
+export class Exchange {
+  constructor(
+    readonly request: HttpRequest,
+    readonly out: ResponseWriter,
+    readonly input: BufferInput,
+    readonly config: ServerConfig,
+    readonly server: ServerIdentity,
+    /** Body size in bytes, or null when the request had no body. */
+    readonly bodySize: number | null,
+  ) {}
+
+  /** Writes raw bytes to the client, as an egg handler writes to `current-output-port`. */
+  write(data: string | Uint8Array): boolean {
+    return this.out.write(data);
+  }
+
+  /** `http:write-response-header`: status line, Server, Date and HEADERS, leaving the header block open. */
+  writeResponseHeader(code = 200, message = reasonPhrase(code), headers: Headers = [], protocol = this.out.protocol): void {
+    this.out.write(responseHeaderText(code, message, headers, protocol, this.server.serverName));
+  }
+
+  /** `http:write-error-response`: a whole error response whose page comes from the error-response handler. */
+  writeErrorResponse(code: number, message = reasonPhrase(code)): void {
+    writeErrorResponse(this.out, this.config, this.server, code, message);
+  }
+
+  /** Convenience for TS handlers: a complete response with its framing. */
+  send(status: number, headers: Headers | Record<string, string> = [], body: string | Uint8Array = ''): void {
+    const list: Headers = Array.isArray(headers) ? headers : Object.entries(headers);
+    this.out.write(responseHeaderText(status, reasonPhrase(status), list, this.out.protocol, this.server.serverName));
+    this.out.write(`Content-Length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength}\r\n\r\n`);
+    this.out.write(body);
+    this.out.end();
+  }
+}
+
+export function responseHeaderText(code: number, message: string, headers: Headers, protocol: string, serverName: string): string {
+  if (!Number.isInteger(code) || code < 100 || code > 999) throw new TypeError(`invalid status code ${code}`);
+  if (/[\r\n]/.test(message)) throw new TypeError('a status message must not contain CR or LF');
+  if (protocol !== 'HTTP/1.0' && protocol !== 'HTTP/1.1') throw new TypeError(`protocol must be HTTP/1.0 or HTTP/1.1, not ${protocol}`);
+  let s = `${protocol} ${code} ${message}\r\nServer: ${serverName}\r\nDate: ${httpDate()}\r\n`;
+  for (const [name, value] of headers) {
+    assertHeader(name, value);
+    s += `${name}: ${value}\r\n`;
+  }
+  return s;
+}
+
+/** Replaces whatever the response holds that was not sent yet with an error page. */
+export function writeErrorResponse(out: ResponseWriter, config: ServerConfig, server: ServerIdentity, code: number, message: string): void {
+  const html = config.errorResponseHandler(code, message, server);
+  out.discard();
+  const msg = message.replace(/[\r\n]+/g, ' ');
+  out.write(responseHeaderText(code, msg, [['Content-Type', 'text/html']], out.protocol, server.serverName)
+    + `Content-Length: ${Buffer.byteLength(html)}\r\n\r\n`);
+  out.write(html);
+}

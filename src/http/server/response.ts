@@ -1,0 +1,429 @@
+/**
+ * The output side of one exchange: what a handler writes goes here, raw, as the egg's handlers
+ * wrote to their connection. The writer reads the header block the handler writes, adds the
+ * status line and the server's headers when the handler did not write a status line itself
+ * (the lazy preamble), and supplies the framing the handler left out, so no handler can
+ * desynchronise a persistent connection (SEMANTICS.md, "Framing").
+ */
+import type { Duplex } from 'node:stream';
+import { HandlerOutputError } from '../errors.js';
+import { ChunkedDecoder } from '../body.js';
+import { isFieldValue, isTokenRange, trimOws } from '../headers.js';
+import { statusHasNoBody } from '../status.js';
+import { httpDate } from './date.js';
+
+const enum Phase { Head, Body, Stream, Done }
+
+/** Body bytes kept before the head is sent and the rest streamed. */
+export const STREAM_THRESHOLD = 64 * 1024;
+/** A head line this long with no line end is taken as body text. */
+const MAX_HEAD_LINE = 64 * 1024;
+
+export interface ResponseOptions {
+  /** The request's protocol, used for the status line: `HTTP/1.0` or `HTTP/1.1`. */
+  protocol: string;
+  /** HEAD: headers only. */
+  headOnly: boolean;
+  /** Whether the connection may stay open after this response, as the request asked. */
+  keepAlive: boolean;
+  serverName: string;
+  /** For messages: the request target. */
+  url: string;
+  /** Hears of a handler that broke its own framing. */
+  onFault: (error: HandlerOutputError) => void;
+}
+
+const STATUS_LINE = /^HTTP\/(\d\.\d) ([1-9]\d\d)(?: .*)?$/;
+
+export class ResponseWriter {
+  private readonly socket: Duplex;
+  private readonly opts: ResponseOptions;
+  private phase = Phase.Head;
+  private pending = '';
+  private sawFirstLine = false;
+  private statusLine: string | null = null;
+  private readonly lines: string[] = [];
+  private declaredLength = -1;
+  private handlerChunked = false;
+  private handlerConnection: string | null = null;
+  private hasServer = false;
+  private hasDate = false;
+  private body: Array<string | Uint8Array> = [];
+  private bodyBytes = 0;
+  private bodyIsString = true;
+  private noBody = false;
+  private streamedBytes = 0;
+  private chunkedByUs = false;
+  private chunkCheck: ChunkedDecoder | null = null;
+  private faulted = false;
+  /** Status of the response, as the handler wrote it (200 when it wrote none). */
+  status = 200;
+  /** False once the connection must close after this response. */
+  keepAlive: boolean;
+  /** True once any byte of this response has gone to the socket. */
+  headersSent = false;
+
+  constructor(socket: Duplex, opts: ResponseOptions) {
+    this.socket = socket;
+    this.opts = opts;
+    this.keepAlive = opts.keepAlive;
+  }
+
+  get protocol(): string {
+    return this.opts.protocol;
+  }
+
+  get serverName(): string {
+    return this.opts.serverName;
+  }
+
+  get ended(): boolean {
+    return this.phase === Phase.Done;
+  }
+
+  /** Writes raw response bytes. Returns false when the socket wants the writer to wait (`drain`). */
+  write(data: string | Uint8Array): boolean {
+    switch (this.phase) {
+      case Phase.Head:
+        if (typeof data !== 'string') data = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+        this.writeHead(data);
+        return true;
+      case Phase.Body:
+        this.bufferBody(data);
+        return true;
+      case Phase.Stream:
+        return this.streamBody(data);
+      case Phase.Done:
+        throw new Error(`write after the response to ${this.opts.url} was finished (its output port is closed)`);
+    }
+  }
+
+  /** Sends what is buffered now, switching to a streamed body (chunked on HTTP/1.1). */
+  flush(): void {
+    if (this.phase === Phase.Body && !this.noBody) this.startStream();
+  }
+
+  /** Resolves when the socket can take more bytes. */
+  drain(): Promise<void> {
+    const s = this.socket as Duplex & { writableNeedDrain?: boolean };
+    if (!s.writableNeedDrain || s.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => { s.off('drain', done); s.off('close', done); resolve(); };
+      s.on('drain', done);
+      s.on('close', done);
+    });
+  }
+
+  /**
+   * Drops everything not yet sent, so an error response can take its place.
+   * Returns false when bytes already went out (then only closing the connection is left).
+   */
+  discard(): boolean {
+    if (this.headersSent) return false;
+    this.phase = Phase.Head;
+    this.pending = '';
+    this.sawFirstLine = false;
+    this.statusLine = null;
+    this.lines.length = 0;
+    this.declaredLength = -1;
+    this.handlerChunked = false;
+    this.handlerConnection = null;
+    this.hasServer = this.hasDate = false;
+    this.body = [];
+    this.bodyBytes = 0;
+    this.bodyIsString = true;
+    this.noBody = false;
+    this.chunkCheck = null;
+    this.status = 200;
+    return true;
+  }
+
+  /** Finishes the response: sends the buffered head and body, or ends the streamed body. */
+  end(): void {
+    if (this.phase === Phase.Done) return;
+    if (this.phase === Phase.Head) {
+      // A last line without its line end: a status line, a header line, or body text.
+      let rest = this.pending;
+      this.pending = '';
+      if (rest.endsWith('\r')) rest = rest.slice(0, -1);
+      const first = !this.sawFirstLine;
+      this.sawFirstLine = true;
+      if (rest === '' || (first && rest.startsWith('HTTP/') && this.takeStatusLine(rest)) || this.headerLine(rest, 0, rest.length)) {
+        this.endHead();
+      } else {
+        this.endHead();
+        this.bufferBody(rest);
+      }
+    }
+    if (this.phase === Phase.Body) this.sendBuffered();
+    else if (this.phase === Phase.Stream) this.finishStream();
+    this.phase = Phase.Done;
+  }
+
+  // ---- head: reading the handler's status line and header lines ----
+
+  private writeHead(s: string): void {
+    const text = this.pending === '' ? s : this.pending + s;
+    let pos = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', pos);
+      if (nl === -1) break;
+      const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      if (!this.sawFirstLine) {
+        this.sawFirstLine = true;
+        if (text.startsWith('HTTP/', pos) && this.takeStatusLine(text.slice(pos, end))) {
+          pos = nl + 1;
+          continue;
+        }
+      }
+      if (end === pos) {
+        this.pending = '';
+        this.endHead();
+        if (nl + 1 < text.length) this.bufferBody(text.slice(nl + 1));
+        return;
+      }
+      if (!this.headerLine(text, pos, end)) {
+        // Not a header line: the handler wrote no (more) headers; its text is the body.
+        this.pending = '';
+        this.endHead();
+        this.bufferBody(text.slice(pos));
+        return;
+      }
+      pos = nl + 1;
+    }
+    this.pending = pos === 0 ? text : text.slice(pos);
+    if (this.pending.length > MAX_HEAD_LINE) {
+      const rest = this.pending;
+      this.pending = '';
+      this.endHead();
+      this.bufferBody(rest);
+    }
+  }
+
+  private takeStatusLine(line: string): boolean {
+    const m = STATUS_LINE.exec(line);
+    if (!m) return false;
+    this.statusLine = line;
+    this.status = Number(m[2]);
+    return true;
+  }
+
+  /** Records one header line of the handler's; false if TEXT[start, end) is not a header line. */
+  private headerLine(text: string, start: number, end: number): boolean {
+    const colon = text.indexOf(':', start);
+    if (colon <= start || colon >= end) return false;
+    if (!isTokenRange(text, start, colon)) return false;
+    const value = trimOws(text, colon + 1, end);
+    if (!isFieldValue(value)) return true; // a value with control characters is dropped, never sent
+    const first = text.charCodeAt(start) | 32;
+    if (first === 99 /* c */ || first === 116 /* t */ || first === 115 /* s */ || first === 100 /* d */) {
+      const lower = text.slice(start, colon).toLowerCase();
+      if (lower === 'content-length') {
+        if (!/^[0-9]{1,15}$/.test(value) || this.declaredLength >= 0) return true; // malformed or repeated: dropped
+        this.declaredLength = Number(value);
+      } else if (lower === 'transfer-encoding') {
+        if (value.toLowerCase().includes('chunked')) this.handlerChunked = true;
+      } else if (lower === 'connection') {
+        this.handlerConnection = value.toLowerCase();
+      } else if (lower === 'server') {
+        this.hasServer = true;
+      } else if (lower === 'date') {
+        this.hasDate = true;
+      }
+    }
+    this.lines.push(text.slice(start, colon + 1) + ' ' + value);
+    return true;
+  }
+
+  private endHead(): void {
+    this.phase = Phase.Body;
+    this.noBody = this.opts.headOnly || statusHasNoBody(this.status);
+    if (this.handlerChunked && this.declaredLength >= 0) {
+      // Both framings: Transfer-Encoding wins (RFC 9112 §6.3); the length line is not sent.
+      this.removeHeader('content-length');
+      this.declaredLength = -1;
+    }
+    if (this.handlerChunked && !this.noBody) {
+      this.chunkCheck = new ChunkedDecoder({ readLineLimit: MAX_HEAD_LINE, maxBodySize: Number.MAX_SAFE_INTEGER, maxHeaderCount: 1000 }, false);
+    }
+    if (this.handlerConnection !== null && /(^|,)\s*close\s*(,|$)/.test(this.handlerConnection)) this.keepAlive = false;
+  }
+
+  private removeHeader(lowerName: string): void {
+    for (let i = this.lines.length - 1; i >= 0; i--) {
+      const line = this.lines[i]!;
+      if (line.slice(0, line.indexOf(':')).toLowerCase() === lowerName) this.lines.splice(i, 1);
+    }
+  }
+
+  // ---- body ----
+
+  private bufferBody(data: string | Uint8Array): void {
+    const len = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+    this.bodyBytes += len;
+    if (this.noBody) return; // counted, for the Content-Length of a HEAD response
+    if (len === 0) return;
+    if (typeof data !== 'string') this.bodyIsString = false;
+    this.body.push(data);
+    if (this.bodyBytes > STREAM_THRESHOLD) this.startStream();
+  }
+
+  /** The head as it goes on the wire, with the framing headers given in EXTRA. */
+  private headText(extra: string): string {
+    let head: string;
+    if (this.statusLine !== null) {
+      head = this.statusLine + '\r\n';
+    } else {
+      head = this.opts.protocol + ' 200 OK\r\n';
+      if (!this.hasServer) head += 'Server: ' + this.opts.serverName + '\r\n';
+      if (!this.hasDate) head += 'Date: ' + httpDate() + '\r\n';
+    }
+    const lines = this.lines;
+    for (let i = 0; i < lines.length; i++) head += lines[i] + '\r\n';
+    return head + extra + this.connectionHeader() + '\r\n';
+  }
+
+  private connectionHeader(): string {
+    if (this.handlerConnection !== null) return '';
+    if (this.opts.protocol === 'HTTP/1.0') return this.keepAlive ? 'Connection: keep-alive\r\n' : '';
+    return this.keepAlive ? '' : 'Connection: close\r\n';
+  }
+
+  private fault(message: string): void {
+    this.keepAlive = false;
+    if (this.faulted) return;
+    this.faulted = true;
+    this.opts.onFault(new HandlerOutputError(this.opts.url, message));
+  }
+
+  private sendBuffered(): void {
+    let extra = '';
+    let body = this.body;
+    if (this.noBody) {
+      body = [];
+      if (this.opts.headOnly && this.declaredLength < 0 && !this.handlerChunked && !statusHasNoBody(this.status)) {
+        extra = 'Content-Length: ' + this.bodyBytes + '\r\n';
+      }
+    } else if (this.handlerChunked) {
+      body = this.checkHandlerChunks(body);
+    } else if (this.declaredLength >= 0) {
+      if (this.bodyBytes > this.declaredLength) {
+        this.fault(`handler wrote ${this.bodyBytes} body bytes but declared Content-Length ${this.declaredLength}; the extra bytes were dropped`);
+        body = [concatBody(body).subarray(0, this.declaredLength)];
+      } else if (this.bodyBytes < this.declaredLength) {
+        this.fault(`handler wrote ${this.bodyBytes} body bytes but declared Content-Length ${this.declaredLength}; the length was corrected`);
+        this.removeHeader('content-length');
+        extra = 'Content-Length: ' + this.bodyBytes + '\r\n';
+      }
+    } else {
+      extra = 'Content-Length: ' + this.bodyBytes + '\r\n';
+    }
+    const head = this.headText(extra);
+    this.headersSent = true;
+    const socket = this.socket;
+    if (body.length === 0) socket.write(head);
+    else if (this.bodyIsString) socket.write(body.length === 1 ? head + (body[0] as string) : head + body.join(''));
+    else {
+      socket.cork();
+      socket.write(head);
+      for (const piece of body) socket.write(piece);
+      socket.uncork();
+    }
+  }
+
+  /** Validates a handler's own chunked body; bytes after its last chunk are dropped. */
+  private checkHandlerChunks(body: Array<string | Uint8Array>): Array<string | Uint8Array> {
+    const check = this.chunkCheck!;
+    const bytes = concatBody(body);
+    let stop = bytes.length;
+    try {
+      stop = check.push(bytes, 0);
+    } catch (e) {
+      this.fault(`handler wrote a malformed chunked body: ${(e as Error).message}`);
+      return [bytes];
+    }
+    if (!check.done) this.fault('handler\'s chunked body ended before its last chunk');
+    else if (stop < bytes.length) {
+      this.fault('handler wrote bytes after the last chunk of its chunked body; they were dropped');
+      return [bytes.subarray(0, stop)];
+    }
+    return [bytes];
+  }
+
+  private startStream(): void {
+    let extra = '';
+    if (this.handlerChunked || this.declaredLength >= 0) {
+      // The handler framed the body itself.
+    } else if (this.opts.protocol === 'HTTP/1.1' && (this.statusLine === null || this.statusLine.startsWith('HTTP/1.1'))) {
+      this.chunkedByUs = true;
+      extra = 'Transfer-Encoding: chunked\r\n';
+    } else {
+      this.keepAlive = false; // close-delimited body
+    }
+    const body = this.body;
+    this.body = [];
+    this.phase = Phase.Stream;
+    this.headersSent = true;
+    this.socket.cork();
+    this.socket.write(this.headText(extra));
+    for (const piece of body) this.streamBody(piece);
+    this.socket.uncork();
+  }
+
+  private streamBody(data: string | Uint8Array): boolean {
+    const socket = this.socket;
+    if (this.chunkedByUs) {
+      const len = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+      if (len === 0) return true;
+      socket.cork();
+      socket.write(len.toString(16) + '\r\n');
+      socket.write(data);
+      const ok = socket.write('\r\n');
+      socket.uncork();
+      return ok;
+    }
+    if (this.declaredLength >= 0) {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      const room = this.declaredLength - this.streamedBytes;
+      if (bytes.byteLength > room) {
+        this.fault(`handler wrote more body bytes than its Content-Length ${this.declaredLength}; the extra bytes were dropped`);
+        if (room <= 0) return true;
+        this.streamedBytes += room;
+        return socket.write(bytes.subarray(0, room));
+      }
+      this.streamedBytes += bytes.byteLength;
+      return socket.write(bytes);
+    }
+    if (this.chunkCheck !== null) {
+      const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+      if (this.chunkCheck.done) {
+        this.fault('handler wrote bytes after the last chunk of its chunked body; they were dropped');
+        return true;
+      }
+      try {
+        const stop = this.chunkCheck.push(bytes, 0);
+        if (stop < bytes.byteLength) {
+          this.fault('handler wrote bytes after the last chunk of its chunked body; they were dropped');
+          return socket.write(bytes.subarray(0, stop));
+        }
+      } catch (e) {
+        this.fault(`handler wrote a malformed chunked body: ${(e as Error).message}`);
+      }
+      return socket.write(bytes);
+    }
+    return socket.write(data);
+  }
+
+  private finishStream(): void {
+    if (this.chunkedByUs) this.socket.write('0\r\n\r\n');
+    else if (this.declaredLength >= 0 && this.streamedBytes < this.declaredLength) {
+      this.fault(`handler wrote ${this.streamedBytes} body bytes but declared Content-Length ${this.declaredLength}; the connection was closed`);
+    } else if (this.chunkCheck !== null && !this.chunkCheck.done) {
+      this.fault('handler\'s chunked body ended before its last chunk; the connection was closed');
+    }
+  }
+}
+
+function concatBody(body: Array<string | Uint8Array>): Buffer {
+  return Buffer.concat(body.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
+}

@@ -1,0 +1,238 @@
+/**
+ * `http:make-server` in TypeScript: a listening socket, its connections, and the sweep that
+ * enforces their deadlines. What requests do is in the ServerConfig; how one connection is
+ * served is in Connection.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { HttpUsageError } from '../errors.js';
+import { ServerConfig } from './config.js';
+import { Connection, type ConnectionHost } from './connection.js';
+import type { ServerIdentity } from './exchange.js';
+import { bufferedStderrLog } from './debug-log.js';
+import type { MaybePromise, ResourceHandler } from './types.js';
+
+export interface ServerOptions {
+  /** Port to listen on; 0 (the default) picks a free one, see `server.port`. */
+  port?: number;
+  /** `Server:` header and error-page signature. Default `(Silly)`. */
+  serverName?: string;
+  /** Shown on error pages. Default `localhost`. */
+  location?: string;
+  /** Accepted for the egg's signature; ignored (responses use the request's protocol). */
+  protocol?: string | null;
+  /** Listen backlog. Default 40. */
+  backlog?: number;
+  /** Address to bind (the egg's RESTRICTHOST). Default: every interface, IPv6 and IPv4. */
+  host?: string | null;
+  /** Called after the socket listens, before the startup hook and the first request. */
+  init?: (() => MaybePromise<unknown>) | null;
+  /** Resources, handlers, hooks and limits; a fresh one by default. */
+  config?: ServerConfig;
+  /** One line per request on stderr (true), or to this function. */
+  debug?: boolean | ((line: string) => void);
+  /** Serve HTTPS with these TLS options (key, cert …). */
+  tls?: tls.TlsOptions | null;
+}
+
+export class Server implements ServerIdentity {
+  readonly config: ServerConfig;
+  readonly serverName: string;
+  readonly location: string;
+  private readonly options: ServerOptions;
+  private listener: net.Server | null = null;
+  private readonly connections = new Set<Connection>();
+  private readonly waiting: net.Socket[] = [];
+  private ready = false;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private stopPromise: Promise<void> | null = null;
+  private resolveClosed!: () => void;
+  private readonly host: ConnectionHost;
+  private isStopping = false;
+  /** Resolves once the server has stopped and every connection is closed. */
+  readonly closed: Promise<void>;
+
+  constructor(options: ServerOptions = {}) {
+    this.options = options;
+    this.config = options.config ?? new ServerConfig();
+    this.serverName = options.serverName ?? '(Silly)';
+    this.location = options.location ?? 'localhost';
+    this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
+    const debug = options.debug === true ? bufferedStderrLog() : typeof options.debug === 'function' ? options.debug : null;
+    const self = this;
+    this.host = {
+      config: this.config,
+      identity: this,
+      debug,
+      get stopping() { return self.isStopping; },
+      connectionClosed: (conn) => this.onConnectionClosed(conn),
+    };
+  }
+
+  /** The bound port (after `start`). */
+  get port(): number {
+    const addr = this.listener?.address();
+    return addr !== null && typeof addr === 'object' ? addr.port : this.options.port ?? 0;
+  }
+
+  address(): net.AddressInfo | null {
+    const addr = this.listener?.address();
+    return addr !== null && typeof addr === 'object' ? addr : null;
+  }
+
+  /** Connections open now. */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * Listens, calls INIT and the startup hook, then accepts. Resolves once requests are served.
+   * Rejects with the listen error (e.g. EADDRINUSE) or what INIT or the hook raised.
+   */
+  async start(): Promise<this> {
+    if (this.listener !== null) throw new HttpUsageError('this server is already started');
+    const onConnection = (socket: net.Socket): void => this.onConnection(socket);
+    const listen = this.config.transport.listen;
+    const listener = listen !== undefined ? listen(onConnection)
+      : this.options.tls ? tls.createServer({ ...this.options.tls, allowHalfOpen: true }, onConnection)
+        : net.createServer({ allowHalfOpen: true, noDelay: true }, onConnection);
+    this.listener = listener;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (e: Error): void => reject(new HttpUsageError(`cannot listen on ${this.options.host ?? '*'}:${this.options.port ?? 0}: ${e.message}`, { cause: e }));
+      listener.once('error', onError);
+      const opts: net.ListenOptions = { port: this.options.port ?? 0, backlog: this.options.backlog ?? 40 };
+      if (this.options.host != null) opts.host = this.options.host;
+      listener.listen(opts, () => { listener.off('error', onError); resolve(); });
+    });
+    listener.on('error', (e) => this.reportError(e));
+    try {
+      if (this.options.init) await this.options.init();
+      if (this.config.startupHook !== null) await this.config.startupHook();
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+    this.ready = true;
+    this.scheduleSweep();
+    for (const socket of this.waiting.splice(0)) this.accept(socket);
+    return this;
+  }
+
+  /** Stops accepting; idle connections close now, busy ones after their response. */
+  stop(options: { timeout?: number } = {}): Promise<void> {
+    if (this.stopPromise !== null) return this.stopPromise;
+    this.isStopping = true;
+    const listener = this.listener;
+    this.stopPromise = new Promise<void>((resolve) => {
+      for (const s of this.waiting.splice(0)) s.destroy();
+      for (const conn of this.connections) conn.shutdown();
+      const finish = (): void => {
+        if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
+        this.sweepTimer = null;
+        resolve();
+        this.resolveClosed();
+      };
+      let force: NodeJS.Timeout | null = null;
+      if (options.timeout !== undefined) {
+        force = setTimeout(() => { for (const c of this.connections) c.destroy(); }, options.timeout);
+      }
+      const whenEmpty = (): void => {
+        if (this.connections.size === 0) {
+          if (force !== null) clearTimeout(force);
+          finish();
+        } else {
+          this.drainWaiter = whenEmpty;
+        }
+      };
+      if (listener === null) whenEmpty();
+      else listener.close(() => whenEmpty());
+    });
+    return this.stopPromise;
+  }
+
+  private drainWaiter: (() => void) | null = null;
+
+  private onConnection(socket: net.Socket): void {
+    if (this.isStopping) { socket.destroy(); return; }
+    if (!this.ready) { this.waiting.push(socket); return; }
+    this.accept(socket);
+  }
+
+  private accept(raw: net.Socket): void {
+    const transport = this.config.transport;
+    let socket: net.Socket | null = raw;
+    let ip: string;
+    try {
+      if (transport.accept !== undefined) socket = transport.accept(raw);
+      if (socket === null) { raw.destroy(); return; }
+      ip = transport.addresses !== undefined ? transport.addresses(socket)[1] : peerAddress(socket);
+    } catch (e) {
+      this.reportError(e);
+      raw.destroy();
+      return;
+    }
+    const conn = new Connection(socket, this.host, ip);
+    this.connections.add(conn);
+  }
+
+  private onConnectionClosed(conn: Connection): void {
+    this.connections.delete(conn);
+    if (this.connections.size === 0 && this.drainWaiter !== null) {
+      const w = this.drainWaiter;
+      this.drainWaiter = null;
+      w();
+    }
+  }
+
+  /** Deadlines are checked by one timer for all connections, at a fraction of the shortest timeout. */
+  private scheduleSweep(): void {
+    const l = this.config.limits;
+    const shortest = Math.min(l.headTimeout, l.bodyTimeout, l.idleTimeout, l.writeTimeout);
+    const interval = Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
+    this.sweepTimer = setTimeout(() => {
+      const now = Date.now();
+      for (const conn of this.connections) conn.checkDeadline(now);
+      if (!this.isStopping || this.connections.size > 0) this.scheduleSweep();
+    }, interval);
+    this.sweepTimer.unref();
+  }
+
+  private reportError(e: unknown): void {
+    try {
+      this.config.errorHook(e, null);
+    } catch {
+      // nothing more to do
+    }
+  }
+
+  // The egg's resource procedures, for convenience on a server object.
+  addResource(url: string | readonly string[], handler: ResourceHandler): this {
+    this.config.addResource(url, handler);
+    return this;
+  }
+
+  removeResource(url: string | readonly string[]): this {
+    this.config.removeResource(url);
+    return this;
+  }
+
+  findResource(url: string): ResourceHandler | undefined {
+    return this.config.findResource(url);
+  }
+
+  /** Requests handled since start (`http:current-request-count`). */
+  get requestCount(): number {
+    return this.config.requestCount;
+  }
+}
+
+/** The peer's address, an IPv4-mapped IPv6 address shown as plain IPv4. */
+function peerAddress(socket: net.Socket): string {
+  const a = socket.remoteAddress ?? '';
+  return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
+}
+
+/** `http:make-server`: a server not yet listening; call `start()`. */
+export function createServer(options: ServerOptions = {}): Server {
+  return new Server(options);
+}

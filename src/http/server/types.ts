@@ -1,0 +1,25 @@
+/** The handler signatures of the server, shared by its modules. */
+import type { Args } from '../url.js';
+import type { Headers } from '../headers.js';
+import type { HttpRequest } from '../request.js';
+import type { BufferInput } from '../input.js';
+import type { Exchange, ServerIdentity } from './exchange.js';
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** `(handler request args)`: writes the response to `ex.out`. */
+export type ResourceHandler = (request: HttpRequest, args: Args, ex: Exchange) => MaybePromise<unknown>;
+/** `http:request-method-handler` PROC: answers every request of one method. */
+export type MethodHandler = (request: HttpRequest, ex: Exchange) => MaybePromise<unknown>;
+/** `http:fallback-handler`: answers a request for a resource that does not exist. */
+export type FallbackHandler = (request: HttpRequest, ex: Exchange) => MaybePromise<unknown>;
+/** `(parser size headers port)` → [parsed, raw]. SIZE is null when the request had no body. */
+export type ContentParser = (size: number | null, headers: Headers, input: BufferInput) => MaybePromise<[unknown, unknown]>;
+/** `http:error-response-handler`: the HTML of an error page. */
+export type ErrorResponseHandler = (code: number, message: string, server: ServerIdentity) => string;
+/** `http:error-hook`: hears of every unhandled failure. */
+export type ErrorHook = (error: unknown, request: HttpRequest | null) => unknown;
+/** `http:log-hook`: called once each request is answered. */
+export type LogHook = (request: HttpRequest, ip: string) => unknown;
+/** `http:url-transformation`. */
+export type UrlTransformation = (url: string) => string;
