@@ -10,7 +10,6 @@ import { RequestHeadParser, type RequestHead } from '../parser.js';
 import { requestFraming, ChunkedDecoder, type Framing } from '../body.js';
 import { headerValue } from '../headers.js';
 import { HttpRequest } from '../request.js';
-import { BufferInput, emptyInput } from '../input.js';
 import { reasonPhrase } from '../status.js';
 import { defaultErrorPage } from './error-page.js';
 import { httpDate } from './date.js';
@@ -56,6 +55,8 @@ export class Connection {
   private bodyReceived = 0;
   private chunked: ChunkedDecoder | null = null;
   private started = 0;
+  /** The request being answered, for the error hook. */
+  private current: HttpRequest | null = null;
 
   constructor(socket: net.Socket, host: ConnectionHost, ip: string) {
     this.socket = socket;
@@ -196,28 +197,21 @@ export class Connection {
     const config = this.host.config;
     const framing = this.framing!;
     this.head = null;
-    let body: BufferInput;
+    let body: Buffer | null = null;
     let bodySize: number | null = null;
     const request = new HttpRequest(head.method, head.target, head.headers, null, head.protocol, this.ip);
     if (framing.kind !== 'none') {
       const parts = this.chunked !== null ? this.chunked.parts : this.bodyParts;
-      body = new BufferInput(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
-      bodySize = body.size;
+      body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      bodySize = body.length;
       if (this.chunked !== null) request.trailers = this.chunked.trailers;
       this.bodyParts = [];
       this.chunked = null;
-    } else {
-      body = emptyInput();
     }
-    const out = new ResponseWriter(this.socket, {
-      protocol: head.protocol,
-      headOnly: head.method === 'HEAD',
-      keepAlive: !this.host.stopping && wantsKeepAlive(head),
-      serverName: this.host.identity.serverName,
-      url: head.target,
-      onFault: (err: HandlerOutputError) => this.callErrorHook(err, request),
-    });
+    const out = new ResponseWriter(this.socket, this, head.protocol, head.method === 'HEAD',
+      !this.host.stopping && wantsKeepAlive(head), this.host.identity.serverName, head.target);
     const ex = new Exchange(request, out, body, config, this.host.identity, bodySize);
+    this.current = request;
     this.state = State.Busy;
     this.deadline = 0;
     if (config.activeRequests >= config.requestCountLimit) {
@@ -325,6 +319,11 @@ export class Connection {
     }
   }
 
+  /** A handler broke its own framing (from the ResponseWriter). */
+  outputFault(error: HandlerOutputError): void {
+    this.callErrorHook(error, this.current);
+  }
+
   private callErrorHook(error: unknown, request: HttpRequest | null): void {
     try {
       const r = this.host.config.errorHook(error, request);
@@ -421,13 +420,23 @@ function hasToken(value: string, token: string): boolean {
 /** RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host; no request has two. */
 function checkHost(head: RequestHead): void {
   let count = 0;
-  for (const [name, value] of head.headers) {
-    if (name !== 'host') continue;
+  const headers = head.headers;
+  for (let i = 0; i < headers.length; i++) {
+    if (headers[i]![0] !== 'host') continue;
     count++;
-    if (/[\s/?#@]/.test(value) && value !== '') throw new HttpProtocolError(400, 'bad-host', `invalid Host ${JSON.stringify(value)}`);
+    if (!isHostText(headers[i]![1])) throw new HttpProtocolError(400, 'bad-host', `invalid Host ${JSON.stringify(headers[i]![1])}`);
   }
   if (count > 1) throw new HttpProtocolError(400, 'bad-host', 'more than one Host header');
   if (count === 0 && head.protocol === 'HTTP/1.1') throw new HttpProtocolError(400, 'missing-host', 'an HTTP/1.1 request must carry a Host header');
+}
+
+/** A Host value has no whitespace, `/`, `?`, `#` or `@` (RFC 9110 §7.2: uri-host [":" port]). */
+function isHostText(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c <= 32 || c === 47 || c === 63 || c === 35 || c === 64 || c >= 127) return false;
+  }
+  return true;
 }
 
 function fallbackErrorText(status: number, id: ServerIdentity): string {

@@ -3,7 +3,7 @@
  * output (`current-output-port`) and the body as an input port (`current-input-port`).
  */
 import type { HttpRequest } from '../request.js';
-import type { BufferInput } from '../input.js';
+import { BufferInput } from '../input.js';
 import { assertHeader, type Headers } from '../headers.js';
 import { reasonPhrase } from '../status.js';
 import type { ServerConfig } from './config.js';
@@ -16,16 +16,27 @@ export interface ServerIdentity {
   location: string;
 }
 
+const NO_BODY = Buffer.alloc(0);
+
 export class Exchange {
+  private inputPort: BufferInput | null = null;
+
   constructor(
     readonly request: HttpRequest,
     readonly out: ResponseWriter,
-    readonly input: BufferInput,
+    /** The request body as received (de-chunked), or null when the request had none. */
+    readonly body: Buffer | null,
     readonly config: ServerConfig,
     readonly server: ServerIdentity,
     /** Body size in bytes, or null when the request had no body. */
     readonly bodySize: number | null,
   ) {}
+
+  /** The body as an input port (`current-input-port`), made on first use. */
+  get input(): BufferInput {
+    if (this.inputPort === null) this.inputPort = new BufferInput(this.body ?? NO_BODY);
+    return this.inputPort;
+  }
 
   /** Writes raw bytes to the client, as an egg handler writes to `current-output-port`. */
   write(data: string | Uint8Array): boolean {

@@ -19,25 +19,23 @@ export const STREAM_THRESHOLD = 64 * 1024;
 /** A head line this long with no line end is taken as body text. */
 const MAX_HEAD_LINE = 64 * 1024;
 
-export interface ResponseOptions {
-  /** The request's protocol, used for the status line: `HTTP/1.0` or `HTTP/1.1`. */
-  protocol: string;
-  /** HEAD: headers only. */
-  headOnly: boolean;
-  /** Whether the connection may stay open after this response, as the request asked. */
-  keepAlive: boolean;
-  serverName: string;
-  /** For messages: the request target. */
-  url: string;
-  /** Hears of a handler that broke its own framing. */
-  onFault: (error: HandlerOutputError) => void;
+/** Hears of a handler that broke its own framing (the connection, which tells the error hook). */
+export interface FaultSink {
+  outputFault(error: HandlerOutputError): void;
 }
 
 const STATUS_LINE = /^HTTP\/(\d\.\d) ([1-9]\d\d)(?: .*)?$/;
 
 export class ResponseWriter {
   private readonly socket: Duplex;
-  private readonly opts: ResponseOptions;
+  private readonly sink: FaultSink;
+  /** The request's protocol, used for the status line: `HTTP/1.0` or `HTTP/1.1`. */
+  readonly protocol: string;
+  /** HEAD: headers only. */
+  private readonly headOnly: boolean;
+  readonly serverName: string;
+  /** The request target, for messages. */
+  private readonly url: string;
   private phase = Phase.Head;
   private pending = '';
   private sawFirstLine = false;
@@ -63,18 +61,15 @@ export class ResponseWriter {
   /** True once any byte of this response has gone to the socket. */
   headersSent = false;
 
-  constructor(socket: Duplex, opts: ResponseOptions) {
+  /** KEEPALIVE: whether the connection may stay open after this response, as the request asked. */
+  constructor(socket: Duplex, sink: FaultSink, protocol: string, headOnly: boolean, keepAlive: boolean, serverName: string, url: string) {
     this.socket = socket;
-    this.opts = opts;
-    this.keepAlive = opts.keepAlive;
-  }
-
-  get protocol(): string {
-    return this.opts.protocol;
-  }
-
-  get serverName(): string {
-    return this.opts.serverName;
+    this.sink = sink;
+    this.protocol = protocol;
+    this.headOnly = headOnly;
+    this.keepAlive = keepAlive;
+    this.serverName = serverName;
+    this.url = url;
   }
 
   get ended(): boolean {
@@ -94,7 +89,7 @@ export class ResponseWriter {
       case Phase.Stream:
         return this.streamBody(data);
       case Phase.Done:
-        throw new Error(`write after the response to ${this.opts.url} was finished (its output port is closed)`);
+        throw new Error(`write after the response to ${this.url} was finished (its output port is closed)`);
     }
   }
 
@@ -215,11 +210,12 @@ export class ResponseWriter {
     if (!isTokenRange(text, start, colon)) return false;
     const value = trimOws(text, colon + 1, end);
     if (!isFieldValue(value)) return true; // a value with control characters is dropped, never sent
-    const first = text.charCodeAt(start) | 32;
-    if (first === 99 /* c */ || first === 116 /* t */ || first === 115 /* s */ || first === 100 /* d */) {
+    // Only five names matter to framing; compare by length first to skip lowercasing the rest.
+    const n = colon - start;
+    if (n === 14 || n === 17 || n === 10 || n === 6 || n === 4) {
       const lower = text.slice(start, colon).toLowerCase();
       if (lower === 'content-length') {
-        if (!/^[0-9]{1,15}$/.test(value) || this.declaredLength >= 0) return true; // malformed or repeated: dropped
+        if (!isDigits(value) || this.declaredLength >= 0) return true; // malformed or repeated: dropped
         this.declaredLength = Number(value);
       } else if (lower === 'transfer-encoding') {
         if (value.toLowerCase().includes('chunked')) this.handlerChunked = true;
@@ -231,13 +227,15 @@ export class ResponseWriter {
         this.hasDate = true;
       }
     }
-    this.lines.push(text.slice(start, colon + 1) + ' ' + value);
+    // Sent as written when already in `Name: value` form; rebuilt otherwise.
+    this.lines.push(value.length === end - colon - 2 && text.charCodeAt(colon + 1) === 32
+      ? text.slice(start, end) : text.slice(start, colon + 1) + ' ' + value);
     return true;
   }
 
   private endHead(): void {
     this.phase = Phase.Body;
-    this.noBody = this.opts.headOnly || statusHasNoBody(this.status);
+    this.noBody = this.headOnly || statusHasNoBody(this.status);
     if (this.handlerChunked && this.declaredLength >= 0) {
       // Both framings: Transfer-Encoding wins (RFC 9112 §6.3); the length line is not sent.
       this.removeHeader('content-length');
@@ -274,8 +272,8 @@ export class ResponseWriter {
     if (this.statusLine !== null) {
       head = this.statusLine + '\r\n';
     } else {
-      head = this.opts.protocol + ' 200 OK\r\n';
-      if (!this.hasServer) head += 'Server: ' + this.opts.serverName + '\r\n';
+      head = this.protocol + ' 200 OK\r\n';
+      if (!this.hasServer) head += 'Server: ' + this.serverName + '\r\n';
       if (!this.hasDate) head += 'Date: ' + httpDate() + '\r\n';
     }
     const lines = this.lines;
@@ -285,7 +283,7 @@ export class ResponseWriter {
 
   private connectionHeader(): string {
     if (this.handlerConnection !== null) return '';
-    if (this.opts.protocol === 'HTTP/1.0') return this.keepAlive ? 'Connection: keep-alive\r\n' : '';
+    if (this.protocol === 'HTTP/1.0') return this.keepAlive ? 'Connection: keep-alive\r\n' : '';
     return this.keepAlive ? '' : 'Connection: close\r\n';
   }
 
@@ -293,7 +291,7 @@ export class ResponseWriter {
     this.keepAlive = false;
     if (this.faulted) return;
     this.faulted = true;
-    this.opts.onFault(new HandlerOutputError(this.opts.url, message));
+    this.sink.outputFault(new HandlerOutputError(this.url, message));
   }
 
   private sendBuffered(): void {
@@ -301,7 +299,7 @@ export class ResponseWriter {
     let body = this.body;
     if (this.noBody) {
       body = [];
-      if (this.opts.headOnly && this.declaredLength < 0 && !this.handlerChunked && !statusHasNoBody(this.status)) {
+      if (this.headOnly && this.declaredLength < 0 && !this.handlerChunked && !statusHasNoBody(this.status)) {
         extra = 'Content-Length: ' + this.bodyBytes + '\r\n';
       }
     } else if (this.handlerChunked) {
@@ -321,8 +319,9 @@ export class ResponseWriter {
     const head = this.headText(extra);
     this.headersSent = true;
     const socket = this.socket;
-    if (body.length === 0) socket.write(head);
-    else if (this.bodyIsString) socket.write(body.length === 1 ? head + (body[0] as string) : head + body.join(''));
+    // One Buffer per response: socket writes of Buffers cost less than writes of strings.
+    if (body.length === 0) socket.write(Buffer.from(head));
+    else if (this.bodyIsString) socket.write(Buffer.from(body.length === 1 ? head + (body[0] as string) : head + body.join('')));
     else {
       socket.cork();
       socket.write(head);
@@ -354,7 +353,7 @@ export class ResponseWriter {
     let extra = '';
     if (this.handlerChunked || this.declaredLength >= 0) {
       // The handler framed the body itself.
-    } else if (this.opts.protocol === 'HTTP/1.1' && (this.statusLine === null || this.statusLine.startsWith('HTTP/1.1'))) {
+    } else if (this.protocol === 'HTTP/1.1' && (this.statusLine === null || this.statusLine.startsWith('HTTP/1.1'))) {
       this.chunkedByUs = true;
       extra = 'Transfer-Encoding: chunked\r\n';
     } else {
@@ -422,6 +421,15 @@ export class ResponseWriter {
       this.fault('handler\'s chunked body ended before its last chunk; the connection was closed');
     }
   }
+}
+
+function isDigits(s: string): boolean {
+  if (s.length === 0 || s.length > 15) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 function concatBody(body: Array<string | Uint8Array>): Buffer {

@@ -1,0 +1,43 @@
+/**
+ * Micro-benchmark of the server's per-request JavaScript path (parse, dispatch, handler, write)
+ * without the kernel: a fake socket takes the writes. Run: node --import tsx bench/micro/dispatch.ts
+ * Prints µs per request; use with --cpu-prof to see where the JS time goes.
+ */
+import { EventEmitter } from 'node:events';
+import type net from 'node:net';
+import { Connection, type ConnectionHost } from '../../src/http/server/connection.js';
+import { ServerConfig } from '../../src/http/server/config.js';
+
+class FakeSocket extends EventEmitter {
+  written = 0;
+  writableNeedDrain = false;
+  setNoDelay(): this { return this; }
+  isPaused(): boolean { return false; }
+  write(data: string | Uint8Array): boolean { this.written += typeof data === 'string' ? data.length : data.byteLength; return true; }
+  cork(): void {}
+  uncork(): void {}
+  end(): void {}
+  destroy(): void {}
+  resume(): void {}
+  pause(): void {}
+}
+
+const config = new ServerConfig();
+config.addResource(['/', '/index.html'], (_r, _a, ex) => {
+  const msg = '<h1>Hello, world!</h1>';
+  ex.write(`Content-type: text/html\r\nContent-length: ${msg.length + 1}\r\n\r\n${msg}\n`);
+});
+const host: ConnectionHost = {
+  config, identity: { serverName: '(Silly)', location: 'localhost' }, debug: null, stopping: false,
+  connectionClosed: () => undefined,
+};
+const sock = new FakeSocket();
+new Connection(sock as unknown as net.Socket, host, '127.0.0.1');
+const req = Buffer.from('GET / HTTP/1.1\r\nHost: 127.0.0.1:18501\r\n\r\n');
+const N = Number(process.env.N ?? 1_000_000);
+for (let round = 0; round < 3; round++) {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < N; i++) sock.emit('data', Buffer.from(req));
+  const t1 = process.hrtime.bigint();
+  console.log(`${(Number(t1 - t0) / 1000 / N).toFixed(3)} µs/request (${sock.written} bytes written)`);
+}
