@@ -41,3 +41,21 @@ export class HandlerOutputError extends Error {
 export class HttpUsageError extends Error {
   override name = 'HttpUsageError';
 }
+
+/** What went wrong on the client side, by kind. */
+export type ClientErrorCode =
+  | 'bad-url' | 'connection-refused' | 'unknown-host' | 'connection-failed' | 'tls'
+  | 'bad-status-line' | 'bad-header' | 'head-too-large' | 'truncated' | 'bad-chunk'
+  | 'body-too-large' | 'timeout' | 'aborted' | 'closed' | 'too-many-redirects' | 'bad-encoding' | 'bad-request';
+
+/** A client request that failed; the message names the URL and the fault. */
+export class HttpClientError extends Error {
+  override name = 'HttpClientError';
+  readonly code: ClientErrorCode;
+  readonly url: string;
+  constructor(code: ClientErrorCode, url: string, detail: string, options?: { cause?: unknown }) {
+    super(`${url}: ${detail}`, options);
+    this.code = code;
+    this.url = url;
+  }
+}

@@ -18,3 +18,13 @@ export { DEFAULT_LIMITS, type Limits } from './limits.js';
 export { HttpProtocolError, HttpTimeoutError, HandlerOutputError, HttpUsageError } from './errors.js';
 export { reasonPhrase } from './status.js';
 export { URLENCODED, mediaType } from './media-type.js';
+export {
+  sendRequest, readResponseBody, readBodyWith, request, get, getBytes, post, postBody, closeAllConnections,
+  defaultAgent, defaultProxies, type ClientOptions, type SentResponse, type FullResponse, type PostArgument,
+} from './client/client.js';
+export { Agent, type AgentOptions } from './client/pool.js';
+export { ProxyTable, type ProxyPattern } from './client/proxies.js';
+export { ClientConnection, connect } from './client/connection.js';
+export { parseTarget, type Target } from './client/target.js';
+export { DEFAULT_CLIENT_LIMITS, type ClientLimits, type ResponseHead } from './client/message.js';
+export { HttpClientError, type ClientErrorCode } from './errors.js';

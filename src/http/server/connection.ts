@@ -256,7 +256,7 @@ export class Connection {
       out.keepAlive = false;
     }
     this.finished(ex);
-    if (!out.keepAlive || this.state === State.Closed) {
+    if (!out.keepAlive || this.host.stopping || this.state === State.Closed) {
       this.endConnection();
       return false;
     }
@@ -292,6 +292,10 @@ export class Connection {
       }
       out.keepAlive = false;
       out.end();
+      this.finished(ex);
+      this.endConnection();
+    } else if (out.ended) {
+      // The response was whole before the handler raised: close gently.
       this.finished(ex);
       this.endConnection();
     } else {

@@ -1,0 +1,325 @@
+/**
+ * The client of http-client: `http:send-request` (one request on a given or new connection, the
+ * body left unread), `http:GET` / `http:POST` (whole bodies over pooled keep-alive connections),
+ * `http:read-body`, and the TS extras (timeouts, abort signals, redirects, decompression).
+ */
+import type tls from 'node:tls';
+import zlib from 'node:zlib';
+import { HttpClientError } from '../errors.js';
+import { headerValue, type Headers } from '../headers.js';
+import { HttpRequest } from '../request.js';
+import { formEncode } from '../url.js';
+import { URLENCODED, mediaType } from '../media-type.js';
+import { type ClientConnection, connect, type Endpoint } from './connection.js';
+import { Agent } from './pool.js';
+import { ProxyTable } from './proxies.js';
+import { storeCookies } from './cookies.js';
+import { parseTarget, absoluteUrl, type Target } from './target.js';
+import {
+  requestHeadText, readResponseHead, responseFraming, readBody, responseKeepsAlive,
+  DEFAULT_CLIENT_LIMITS, type ClientLimits, type ResponseHead,
+} from './message.js';
+
+/** The process-wide pool and proxy table the egg's procedures use. */
+export const defaultAgent = new Agent();
+export const defaultProxies = new ProxyTable();
+
+export interface ClientOptions {
+  /** Bound on the whole exchange, in ms (connect, head and body). Default 60 s; 0 = none. */
+  timeout?: number;
+  signal?: AbortSignal;
+  /** Connection pool for get/post/request. Default: the process-wide one. */
+  agent?: Agent;
+  /** Proxy table. Default: the process-wide one (`http:add-proxy`). */
+  proxies?: ProxyTable;
+  /** TLS options for https (ca, rejectUnauthorized …). */
+  tls?: tls.ConnectionOptions;
+  limits?: Partial<ClientLimits>;
+  /** Follow up to this many redirects (get/post/request only). Default 0, as the egg. */
+  followRedirects?: number;
+  /** Ask for gzip/deflate and decode the body. Default false. */
+  decompress?: boolean;
+}
+
+/** What `sendRequest` returns: the response head and the connection, its body unread. */
+export interface SentResponse extends ResponseHead {
+  connection: ClientConnection;
+  /** The method sent, which decides whether the response has a body. */
+  method: string;
+  /** The URL the request went to. */
+  url: string;
+}
+
+export interface FullResponse extends ResponseHead {
+  body: Buffer;
+  trailers: Headers;
+  /** The URL of the last request (after redirects). */
+  url: string;
+}
+
+/** A request ready for the wire. */
+interface Prepared {
+  url: string;
+  method: string;
+  protocol: string;
+  target: Target;
+  /** Where to connect: the origin or its proxy. */
+  endpoint: Endpoint;
+  head: string;
+  body: Buffer | null;
+}
+
+const DEFAULT_TIMEOUT = 60_000;
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
+
+function limitsOf(opts: ClientOptions): ClientLimits {
+  return opts.limits ? { ...DEFAULT_CLIENT_LIMITS, ...opts.limits } : DEFAULT_CLIENT_LIMITS;
+}
+
+function deadlineOf(opts: ClientOptions): number {
+  const t = opts.timeout ?? DEFAULT_TIMEOUT;
+  return t > 0 ? Date.now() + t : 0;
+}
+
+/** How the egg sends a URL string: `GET /path HTTP/1.0`, Host, `Connection: close`. */
+function urlRequest(url: string): HttpRequest {
+  return new HttpRequest('GET', url, [['Connection', 'close']], null, 'HTTP/1.0');
+}
+
+function prepare(request: HttpRequest, opts: ClientOptions, extra: Headers = []): Prepared {
+  const url = request.url;
+  let target: Target;
+  if (url.startsWith('/')) {
+    // A path alone: the host comes from the request's Host attribute.
+    const host = request.attributes.find(([n]) => n.toLowerCase() === 'host')?.[1];
+    if (host === undefined) throw new HttpClientError('bad-url', url, 'a request URL without a host needs a Host attribute');
+    target = parseTarget(`http://${host}${url}`);
+  } else {
+    target = parseTarget(url);
+  }
+  const method = String(request.method).toUpperCase();
+  const protocol = String(request.protocol);
+  const proxy = (opts.proxies ?? defaultProxies).find(target.host);
+  if (proxy !== null && target.scheme === 'https') {
+    throw new HttpClientError('bad-request', url, 'https through a proxy (CONNECT) is not supported');
+  }
+  const headers: Headers = [];
+  let hasHost = false;
+  let hasLength = false;
+  for (const [n, v] of request.attributes) {
+    const lower = n.toLowerCase();
+    if (lower === 'host') hasHost = true;
+    if (lower === 'content-length' || lower === 'transfer-encoding') hasLength = true;
+    headers.push([n, String(v)]);
+  }
+  if (!hasHost) headers.unshift(['Host', target.hostHeader]);
+  if (target.userinfo !== null && !headers.some(([n]) => n.toLowerCase() === 'authorization')) {
+    headers.push(['Authorization', 'Basic ' + Buffer.from(target.userinfo).toString('base64')]);
+  }
+  for (const h of extra) if (!headers.some(([n]) => n.toLowerCase() === h[0].toLowerCase())) headers.push(h);
+  let body: Buffer | null = null;
+  if (request.body !== null && request.body !== undefined && request.body !== false) {
+    body = typeof request.body === 'string' ? Buffer.from(request.body)
+      : request.body instanceof Uint8Array ? Buffer.from(request.body) : Buffer.from(String(request.body));
+    if (!hasLength) headers.push(['Content-Length', String(body.length)]);
+  }
+  let head: string;
+  try {
+    head = requestHeadText(method, proxy !== null ? absoluteUrl(target) : target.path, protocol, headers);
+  } catch (e) {
+    throw new HttpClientError('bad-request', url, (e as Error).message, { cause: e });
+  }
+  return { url, method, protocol, target, endpoint: proxy ?? target, head, body };
+}
+
+function writeRequest(conn: ClientConnection, p: Prepared): void {
+  conn.requests++;
+  if (p.body !== null && p.body.length > 0) {
+    conn.socket.cork();
+    conn.write(p.head);
+    conn.write(p.body);
+    conn.socket.uncork();
+  } else {
+    conn.write(p.head);
+  }
+}
+
+/** Reads the head of the final response, skipping interim 1xx ones (but not 101). */
+async function readFinalHead(conn: ClientConnection, url: string, limits: ClientLimits): Promise<ResponseHead> {
+  for (;;) {
+    const head = await readResponseHead(conn.reader, url, limits);
+    if (head.status >= 200 || head.status === 101) return head;
+  }
+}
+
+/**
+ * `http:send-request`: sends REQUEST (a URL string or a request record) on CONNECTION, or on a new
+ * one, and returns the response head and the connection with the body unread.
+ */
+export async function sendRequest(request: HttpRequest | string, connection: ClientConnection | null = null, opts: ClientOptions = {}): Promise<SentResponse> {
+  const req = typeof request === 'string' ? urlRequest(request) : request;
+  const p = prepare(req, opts);
+  const deadline = deadlineOf(opts);
+  let conn = connection;
+  if (conn === null || conn.closed) {
+    if (conn !== null && conn.closed && connection !== null) {
+      throw new HttpClientError('closed', p.url, 'the connection passed in is closed');
+    }
+    conn = await connect(p.endpoint, p.url, { deadline, signal: opts.signal ?? null, tls: opts.tls ?? null });
+  }
+  conn.reader.url = p.url;
+  conn.reader.deadline = deadline;
+  conn.reader.signal = opts.signal ?? null;
+  writeRequest(conn, p);
+  const head = await readFinalHead(conn, p.url, limitsOf(opts));
+  return { ...head, connection: conn, method: p.method, url: p.url };
+}
+
+/** Reads the body of a response from `sendRequest`; the connection stays open (see `reusable`). */
+export async function readResponseBody(res: SentResponse, opts: ClientOptions = {}): Promise<{ body: Buffer; trailers: Headers }> {
+  const conn = res.connection;
+  const framing = responseFraming(res.headers, res.status, res.method, res.url);
+  const result = await readBody(conn.reader, framing, res.url, limitsOf(opts));
+  if (!responseKeepsAlive(res, framing, res.protocol)) conn.reusable = false;
+  return result;
+}
+
+/** `http:read-body`: a body read from CONNECTION by the framing in HEADERS (a GET's 200 assumed). */
+export async function readBodyWith(headers: Headers, connection: ClientConnection, opts: ClientOptions = {}): Promise<Buffer> {
+  const url = connection.reader.url;
+  const framing = responseFraming(headers, 200, 'GET', url);
+  if (opts.timeout !== undefined) connection.reader.deadline = deadlineOf(opts);
+  return (await readBody(connection.reader, framing, url, limitsOf(opts))).body;
+}
+
+/**
+ * One whole exchange over a pooled connection: the response head and body. A pooled connection
+ * that turns out stale (closed by the server while idle) is retried once on a fresh one, for
+ * idempotent methods.
+ */
+async function exchange(request: HttpRequest, opts: ClientOptions, extra: Headers): Promise<FullResponse> {
+  const p = prepare(request, opts, extra);
+  const agent = opts.agent ?? defaultAgent;
+  const limits = limitsOf(opts);
+  const deadline = deadlineOf(opts);
+  const connectOpts = { deadline, signal: opts.signal ?? null, tls: opts.tls ?? null };
+  for (let attempt = 0; ; attempt++) {
+    const { conn, reused } = await agent.acquire(p.endpoint, p.url, connectOpts, attempt > 0);
+    conn.reader.deadline = deadline;
+    conn.reader.signal = opts.signal ?? null;
+    try {
+      writeRequest(conn, p);
+      const head = await readFinalHead(conn, p.url, limits);
+      const framing = responseFraming(head.headers, head.status, p.method, p.url);
+      const { body, trailers } = await readBody(conn.reader, framing, p.url, limits);
+      if (!responseKeepsAlive(head, framing, p.protocol)) conn.reusable = false;
+      agent.release(conn);
+      return { ...head, body, trailers, url: p.url };
+    } catch (e) {
+      conn.destroy();
+      const stale = reused && e instanceof HttpClientError && e.code === 'closed' && IDEMPOTENT.has(p.method);
+      if (!stale || attempt > 0) throw e;
+    }
+  }
+}
+
+/** Any request, whole, with the TS extras (redirects, decompression). Pooled. */
+export async function request(req: HttpRequest | string, opts: ClientOptions = {}): Promise<FullResponse> {
+  let current = typeof req === 'string' ? new HttpRequest('GET', req, [], null, 'HTTP/1.1') : req;
+  const extra: Headers = opts.decompress ? [['Accept-Encoding', 'gzip, deflate']] : [];
+  const maxRedirects = opts.followRedirects ?? 0;
+  for (let hops = 0; ; hops++) {
+    const res = await exchange(current, opts, extra);
+    const location = headerValue(res.headers, 'location');
+    if (maxRedirects > 0 && location !== undefined && [301, 302, 303, 307, 308].includes(res.status)) {
+      if (hops >= maxRedirects) throw new HttpClientError('too-many-redirects', res.url, `more than ${maxRedirects} redirects`);
+      current = redirected(current, res.status, location);
+      continue;
+    }
+    if (opts.decompress) res.body = decode(res.body, headerValue(res.headers, 'content-encoding'), res.url);
+    return res;
+  }
+}
+
+/** The request a redirect asks for: 303 (and 301/302 after POST) become a GET without a body. */
+function redirected(req: HttpRequest, status: number, location: string): HttpRequest {
+  const base = /^[a-z][a-z0-9+.-]*:\/\//i.test(req.url) ? req.url : `http://${req.url}`;
+  const next = new URL(location, base).toString();
+  const toGet = status === 303 || ((status === 301 || status === 302) && req.method === 'POST');
+  const attrs = req.attributes.filter(([n]) => {
+    const l = n.toLowerCase();
+    return l !== 'host' && !(toGet && (l === 'content-length' || l === 'content-type' || l === 'transfer-encoding'));
+  });
+  return new HttpRequest(toGet ? 'GET' : req.method, next, attrs, toGet ? null : req.body, req.protocol, req.ip);
+}
+
+function decode(body: Buffer, encoding: string | undefined, url: string): Buffer {
+  if (encoding === undefined || body.length === 0) return body;
+  const codings = encoding.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
+  let out = body;
+  try {
+    for (const c of codings.reverse()) {
+      if (c === 'gzip' || c === 'x-gzip') out = zlib.gunzipSync(out);
+      else if (c === 'deflate') {
+        try { out = zlib.inflateSync(out); } catch { out = zlib.inflateRawSync(out); }
+      } else if (c === 'br') out = zlib.brotliDecompressSync(out);
+      else throw new Error(`unknown content coding ${c}`);
+    }
+  } catch (e) {
+    throw new HttpClientError('bad-encoding', url, `cannot decode the ${encoding} body: ${(e as Error).message}`, { cause: e });
+  }
+  return out;
+}
+
+/** `http:GET`: the body of the response as bytes. A request record keeps its cookies (the egg's hack). */
+export async function getBytes(req: HttpRequest | string, opts: ClientOptions = {}): Promise<Buffer> {
+  const r = typeof req === 'string' ? new HttpRequest('GET', req, [], null, 'HTTP/1.1') : req;
+  const res = await request(r, opts);
+  storeCookies(r, res.headers);
+  return res.body;
+}
+
+/** `http:GET`: the body of the response as a string. */
+export async function get(req: HttpRequest | string, opts: ClientOptions = {}): Promise<string> {
+  return (await getBytes(req, opts)).toString('utf8');
+}
+
+/** A POST argument: `"name=value"` or a name/value pair. */
+export type PostArgument = string | readonly [string, string];
+
+/**
+ * The body of `http:POST`: urlencoded (`n1=v1&n2=v2`) for a URL string or an urlencoded request;
+ * otherwise pairs joined by DELIM2 and DELIM1 with values through ENCODER.
+ */
+export function postBody(args: readonly PostArgument[], urlencoded: boolean, delim1 = '&', delim2 = '=', encoder: (s: string) => string = formEncode): string {
+  const parts = args.map((a) => {
+    if (typeof a === 'string') return a;
+    return urlencoded ? `${formEncode(a[0])}=${formEncode(a[1])}` : `${a[0]}${delim2}${encoder(a[1])}`;
+  });
+  return parts.join(urlencoded ? '&' : delim1);
+}
+
+/** `http:POST`: sends ARGS as the body and returns the response body as a string. */
+export async function post(req: HttpRequest | string, args: readonly PostArgument[], delim1?: string, delim2?: string,
+  encoder?: (s: string) => string, opts: ClientOptions = {}): Promise<string> {
+  let r: HttpRequest;
+  let urlencoded = true;
+  if (typeof req === 'string') {
+    r = new HttpRequest('POST', req, [['Content-Type', URLENCODED]], null, 'HTTP/1.1');
+  } else {
+    r = req;
+    const ct = headerValue(r.attributes.map(([n, v]) => [n.toLowerCase(), v]), 'content-type');
+    urlencoded = ct === undefined || mediaType(ct) === URLENCODED;
+    if (ct === undefined) r.attributes.push(['Content-Type', URLENCODED]);
+  }
+  const body = postBody(args, urlencoded, delim1, delim2, encoder);
+  const sent = new HttpRequest('POST', r.url, r.attributes.filter(([n]) => n.toLowerCase() !== 'content-length'), body, r.protocol, r.ip);
+  const res = await request(sent, opts);
+  storeCookies(r, res.headers);
+  return res.body.toString('utf8');
+}
+
+/** `http:close-all-connections!`. */
+export function closeAllConnections(agent: Agent = defaultAgent): void {
+  agent.closeAll();
+}
