@@ -23,8 +23,7 @@ export async function readRequestAttributes(port: LineSource, readLineLimit = 40
 /** The same over text already in memory. */
 export function parseAttributes(text: string, readLineLimit = 4096): Headers {
   const out: Headers = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  for (const line of text.split(/\r\n|\n|\r/)) {
     if (line === '') break;
     if (line.length > readLineLimit) {
       throw new HttpProtocolError(431, 'header-line-too-long', `header line longer than ${readLineLimit} bytes`);

@@ -53,7 +53,7 @@ export function requestFraming(headers: Headers, maxBodySize: number): Framing {
     return { kind: 'chunked' };
   }
   if (cl === undefined) return NO_BODY;
-  const n = cl.length > 15 ? Infinity : Number(cl);
+  const n = stripZeros(cl).length > 15 ? Infinity : Number(cl);
   if (n > maxBodySize) {
     throw new HttpProtocolError(413, 'body-too-large', `request body of ${cl} bytes exceeds the limit of ${maxBodySize} bytes`);
   }

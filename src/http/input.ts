@@ -51,7 +51,15 @@ export class BufferInput implements LineSource {
   readString(n?: number): string | null {
     const s = this.str();
     if (this.pos >= s.length) return n === 0 ? '' : null;
-    const end = n === undefined ? s.length : Math.min(s.length, this.pos + n);
+    let end = s.length;
+    if (n !== undefined) {
+      // N characters are N code points: a surrogate pair is never split.
+      end = this.pos;
+      for (let k = 0; k < n && end < s.length; k++) {
+        const c = s.charCodeAt(end);
+        end += c >= 0xd800 && c <= 0xdbff && end + 1 < s.length ? 2 : 1;
+      }
+    }
     const out = s.slice(this.pos, end);
     this.pos = end;
     return out;

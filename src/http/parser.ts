@@ -33,6 +33,8 @@ export class RequestHeadParser {
   private emptyLines = 0;
   /** Pairs of [start, end) offsets of each complete line, CR excluded. */
   private lineOffsets: number[] = [];
+  /** Bytes of the unterminated line seen by the last scan. */
+  private pending = 0;
 
   constructor(limits: HeadLimits) {
     this.limits = limits;
@@ -42,12 +44,13 @@ export class RequestHeadParser {
     this.headStart = 0;
     this.scanPos = 0;
     this.emptyLines = 0;
+    this.pending = 0;
     this.lineOffsets.length = 0;
   }
 
   /** True once any byte of a request (other than leading empty lines) has been seen. */
   get started(): boolean {
-    return this.lineOffsets.length > 0 || this.scanPos > this.headStart;
+    return this.lineOffsets.length > 0 || this.pending > 0;
   }
 
   /**
@@ -62,9 +65,12 @@ export class RequestHeadParser {
     for (;;) {
       const nl = buf.indexOf(10, pos);
       if (nl === -1) {
-        if (buf.length - pos > readLineLimit) throw lineTooLong(offsets.length === 0, readLineLimit);
-        if (buf.length - this.headStart > maxHeadSize) throw headTooLarge(maxHeadSize);
+        // A CR last may be the start of this line's CRLF: it does not count towards the limits.
+        const avail = buf[buf.length - 1] === 13 ? buf.length - 1 : buf.length;
+        if (avail - pos > readLineLimit) throw lineTooLong(offsets.length === 0, readLineLimit);
+        if (avail - this.headStart > maxHeadSize) throw headTooLarge(maxHeadSize);
         this.scanPos = pos;
+        this.pending = buf.length - pos;
         return -1;
       }
       const end = nl > pos && buf[nl - 1] === 13 ? nl - 1 : nl;

@@ -15,51 +15,79 @@ function hexValue(c: number): number {
 }
 
 /**
- * `+` becomes a space and `%XX` the byte XX; the bytes are read as UTF-8 (as Latin-1 when they
- * are not valid UTF-8, so no byte is lost). A malformed escape is left as it is.
+ * `+` becomes a space and `%XX` the byte XX; each run of escaped bytes is read as UTF-8 (as
+ * Latin-1 when it is not valid UTF-8, so no byte is lost). Other characters are kept as they
+ * are, and a malformed escape is left as it is.
  */
 export function canonicalizeString(s: string): string {
   if (s.indexOf('%') === -1) return s.indexOf('+') === -1 ? s : s.replace(/\+/g, ' ');
-  const bytes: number[] = [];
-  let ascii = true;
-  for (let i = 0; i < s.length; i++) {
+  let out = '';
+  let i = 0;
+  while (i < s.length) {
     const c = s.charCodeAt(i);
-    if (c === 37 /* % */ && i + 2 < s.length) {
-      const h = hexValue(s.charCodeAt(i + 1));
-      const l = hexValue(s.charCodeAt(i + 2));
-      if (h >= 0 && l >= 0) {
-        const b = h * 16 + l;
-        if (b > 127) ascii = false;
-        bytes.push(b);
-        i += 2;
-        continue;
+    if (c === 37 /* % */) {
+      const bytes: number[] = [];
+      while (i + 2 < s.length && s.charCodeAt(i) === 37) {
+        const h = hexValue(s.charCodeAt(i + 1));
+        const l = hexValue(s.charCodeAt(i + 2));
+        if (h < 0 || l < 0) break;
+        bytes.push(h * 16 + l);
+        i += 3;
       }
+      if (bytes.length === 0) {
+        out += '%';
+        i++;
+      } else {
+        out += decodeBytes(bytes);
+      }
+    } else {
+      out += c === 43 /* + */ ? ' ' : s[i];
+      i++;
     }
-    if (c === 43 /* + */) { bytes.push(32); continue; }
-    if (c < 128) { bytes.push(c); continue; }
-    // A literal non-ASCII character: keep it, as UTF-8 bytes.
-    ascii = false;
-    const end = c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? i + 2 : i + 1;
-    for (const b of Buffer.from(s.slice(i, end), 'utf8')) bytes.push(b);
-    i = end - 1;
   }
+  return out;
+}
+
+/** UTF-8 where the bytes are valid UTF-8; each invalid byte as its Latin-1 character. */
+function decodeBytes(bytes: number[]): string {
   const buf = Buffer.from(bytes);
-  if (ascii) return buf.toString('latin1');
   try {
     return utf8Fatal.decode(buf);
   } catch {
-    return buf.toString('latin1');
+    let out = '';
+    let i = 0;
+    while (i < buf.length) {
+      const len = utf8SequenceLength(buf, i);
+      out += len > 0 ? buf.toString('utf8', i, i + len) : String.fromCharCode(buf[i]!);
+      i += len > 0 ? len : 1;
+    }
+    return out;
   }
 }
 
-/** Splits `a=1&b=2` into canonicalised pairs; a name without `=` maps to `""`. */
+/** Length of the valid UTF-8 sequence starting at I, or 0. */
+function utf8SequenceLength(b: Buffer, i: number): number {
+  const c = b[i]!;
+  const n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (n <= 1 || i + n > b.length) return n === 1 ? 1 : 0;
+  for (let k = 1; k < n; k++) if ((b[i + k]! & 0xc0) !== 0x80) return 0;
+  try {
+    utf8Fatal.decode(b.subarray(i, i + n));
+    return n;
+  } catch {
+    return 0;
+  }
+}
+
+/** Splits `a=1&b=2` into canonicalised pairs; a name without `=` maps to `""`. Linear time. */
 export function decodeQuery(query: string, into: Args = []): Args {
   let start = 0;
+  let eq = query.indexOf('=');
   while (start <= query.length) {
     let end = query.indexOf('&', start);
     if (end === -1) end = query.length;
+    if (eq !== -1 && eq < start) eq = query.indexOf('=', start);
     if (end > start) {
-      const eq = query.indexOf('=', start);
       if (eq === -1 || eq > end) {
         into.push([canonicalizeString(query.slice(start, end)), '']);
       } else {
@@ -73,18 +101,14 @@ export function decodeQuery(query: string, into: Args = []): Args {
 
 /**
  * `http:decode-url`: the canonicalised path and the argument a-list of the query.
- * An absolute URL (`http://host/path?q`) gives its path.
+ * An absolute URL (`http://host/path?q`) gives its path; a fragment is ignored.
  */
 export function decodeUrl(url: string): [path: string, args: Args] {
+  const hash = url.indexOf('#');
+  if (hash !== -1) url = url.slice(0, hash);
   const q = url.indexOf('?');
-  let path = q === -1 ? url : url.slice(0, q);
-  const hash = path.indexOf('#');
-  if (hash !== -1) path = path.slice(0, hash);
-  path = stripOrigin(path);
-  let query = q === -1 ? '' : url.slice(q + 1);
-  const qh = query.indexOf('#');
-  if (qh !== -1) query = query.slice(0, qh);
-  return [canonicalizeString(path), query === '' ? [] : decodeQuery(query)];
+  const path = stripOrigin(q === -1 ? url : url.slice(0, q));
+  return [canonicalizeString(path), q === -1 || q === url.length - 1 ? [] : decodeQuery(url.slice(q + 1))];
 }
 
 /** `http://host:port/p` → `/p`; anything else is returned unchanged. */
