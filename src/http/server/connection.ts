@@ -209,7 +209,9 @@ export class Connection {
       this.chunked = null;
     }
     const out = new ResponseWriter(this.socket, this, head.protocol, head.method === 'HEAD',
-      !this.host.stopping && wantsKeepAlive(head), this.host.identity.serverName, head.target);
+      // An HTTP/1.0 message with Transfer-Encoding has faulty framing: close after it (RFC 9112 §6.1).
+      !this.host.stopping && wantsKeepAlive(head) && !(head.protocol === 'HTTP/1.0' && framing.kind === 'chunked'),
+      this.host.identity.serverName, head.target);
     const ex = new Exchange(request, out, body, config, this.host.identity, bodySize);
     this.current = request;
     this.state = State.Busy;

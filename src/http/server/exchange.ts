@@ -5,7 +5,7 @@
 import type { HttpRequest } from '../request.js';
 import { BufferInput } from '../input.js';
 import { assertHeader, type Headers } from '../headers.js';
-import { reasonPhrase } from '../status.js';
+import { reasonPhrase, statusHasNoBody } from '../status.js';
 import type { ServerConfig } from './config.js';
 import type { ResponseWriter } from './response.js';
 import { httpDate } from './date.js';
@@ -57,8 +57,12 @@ export class Exchange {
   send(status: number, headers: Headers | Record<string, string> = [], body: string | Uint8Array = ''): void {
     const list: Headers = Array.isArray(headers) ? headers : Object.entries(headers);
     this.out.write(responseHeaderText(status, reasonPhrase(status), list, this.out.protocol, this.server.serverName));
-    this.out.write(`Content-Length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength}\r\n\r\n`);
-    this.out.write(body);
+    if (statusHasNoBody(status)) {
+      this.out.write('\r\n'); // 1xx, 204 and 304 carry neither a body nor its length
+    } else {
+      this.out.write(`Content-Length: ${typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength}\r\n\r\n`);
+      this.out.write(body);
+    }
     this.out.end();
   }
 }

@@ -80,8 +80,12 @@ export class ResponseWriter {
   write(data: string | Uint8Array): boolean {
     switch (this.phase) {
       case Phase.Head:
-        if (typeof data !== 'string') data = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
-        this.writeHead(data);
+        if (typeof data !== 'string') {
+          // Bytes are read as latin1 (one char per byte), and the body part turned back into bytes.
+          this.writeHead(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1'), true);
+        } else {
+          this.writeHead(data, false);
+        }
         return true;
       case Phase.Body:
         this.bufferBody(data);
@@ -157,7 +161,8 @@ export class ResponseWriter {
 
   // ---- head: reading the handler's status line and header lines ----
 
-  private writeHead(s: string): void {
+  private writeHead(s: string, fromBytes: boolean): void {
+    const body = (text: string): void => this.bufferBody(fromBytes ? Buffer.from(text, 'latin1') : text);
     const text = this.pending === '' ? s : this.pending + s;
     let pos = 0;
     for (;;) {
@@ -174,14 +179,14 @@ export class ResponseWriter {
       if (end === pos) {
         this.pending = '';
         this.endHead();
-        if (nl + 1 < text.length) this.bufferBody(text.slice(nl + 1));
+        if (nl + 1 < text.length) body(text.slice(nl + 1));
         return;
       }
       if (!this.headerLine(text, pos, end)) {
         // Not a header line: the handler wrote no (more) headers; its text is the body.
         this.pending = '';
         this.endHead();
-        this.bufferBody(text.slice(pos));
+        body(text.slice(pos));
         return;
       }
       pos = nl + 1;
@@ -191,7 +196,7 @@ export class ResponseWriter {
       const rest = this.pending;
       this.pending = '';
       this.endHead();
-      this.bufferBody(rest);
+      body(rest);
     }
   }
 
