@@ -83,10 +83,6 @@ export function hdr(r: Resp, name: string): string | undefined {
   return r.headers.find(([k]) => k === name)?.[1];
 }
 
-export function hdrs(r: Resp, name: string): string[] {
-  return r.headers.filter(([k]) => k === name).map(([, v]) => v);
-}
-
 export interface SplitOptions {
   /** Whether the Nth final response (not counting 1xx) answers a HEAD request. */
   headOnly?: (index: number) => boolean;

@@ -86,18 +86,23 @@ export function parseResponses(text: string, headOnly = false): ParsedResponse[]
     } else if (get('transfer-encoding')?.toLowerCase().includes('chunked')) {
       for (;;) {
         const le = text.indexOf('\r\n', pos);
+        if (le === -1) throw new Error('incomplete chunked body');
         const size = parseInt(text.slice(pos, le), 16);
+        if (Number.isNaN(size)) throw new Error(`bad chunk size in ${JSON.stringify(text.slice(pos, pos + 20))}`);
         pos = le + 2;
         if (size === 0) {
           const te = text.indexOf('\r\n\r\n', pos - 2);
+          if (te === -1) throw new Error('incomplete chunked trailer');
           pos = te + 4;
           break;
         }
+        if (pos + size + 2 > text.length) throw new Error('incomplete chunk');
         body += text.slice(pos, pos + size);
         pos += size + 2;
       }
     } else if (get('content-length') !== undefined) {
       const n = Number(get('content-length'));
+      if (pos + n > text.length) throw new Error('incomplete body');
       body = text.slice(pos, pos + n);
       pos += n;
     } else {

@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { execFile } from 'node:child_process';
 import type { ServerConfig } from '../../src/http/index.js';
-import { RawConnection, parseResponses, type ParsedResponse } from './net.js';
+import { RawConnection, type ParsedResponse } from './net.js';
 
 /** The default error page of SEMANTICS.md, for a server with the default name and location. */
 export function defaultPage(code: number, message: string, serverName = '(Silly)', location = 'localhost'): string {
@@ -32,6 +32,78 @@ export function bodyReq(method: string, path: string, contentType: string | null
 }
 
 /**
+ * The complete responses at the start of TEXT (latin1), ignoring 100 Continue. Unlike
+ * `parseResponses` of net.ts, a response whose body has not fully arrived is not returned, so
+ * this is safe to call on a partial stream. A response without Content-Length or chunked framing
+ * is complete only when CLOSED. HEADONLY: the I-th response (0-based) answers a HEAD request.
+ */
+export function completeResponses(text: string, closed = false, headOnly: (i: number) => boolean = () => false): ParsedResponse[] {
+  const out: ParsedResponse[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    const end = text.indexOf('\r\n\r\n', pos);
+    if (end === -1) break;
+    const lines = text.slice(pos, end).split('\r\n');
+    const statusLine = lines[0]!;
+    const status = Number(statusLine.split(' ')[1]);
+    const headers = lines.slice(1).map((l): [string, string] => {
+      const c = l.indexOf(':');
+      return [l.slice(0, c).toLowerCase(), l.slice(c + 1).trim()];
+    });
+    const get = (n: string): string | undefined => headers.find(([k]) => k === n)?.[1];
+    let p = end + 4;
+    let body = '';
+    if (status === 100) { pos = p; continue; }
+    if (status < 200 || status === 204 || status === 304 || headOnly(out.length)) {
+      // no body
+    } else if (get('transfer-encoding')?.toLowerCase().includes('chunked')) {
+      let done = false;
+      for (;;) {
+        const le = text.indexOf('\r\n', p);
+        if (le === -1) break;
+        const size = parseInt(text.slice(p, le), 16);
+        if (Number.isNaN(size)) throw new Error(`bad chunk size line ${JSON.stringify(text.slice(p, le))}`);
+        if (size === 0) {
+          // The last chunk's CRLF, any trailer lines, then the blank line.
+          const te = text.indexOf('\r\n\r\n', le);
+          if (te === -1) break;
+          p = te + 4;
+          done = true;
+          break;
+        }
+        if (le + 2 + size + 2 > text.length) break;
+        body += text.slice(le + 2, le + 2 + size);
+        p = le + 2 + size + 2;
+      }
+      if (!done) break;
+    } else if (get('content-length') !== undefined) {
+      const n = Number(get('content-length'));
+      if (p + n > text.length) break;
+      body = text.slice(p, p + n);
+      p += n;
+    } else {
+      if (!closed) break;
+      body = text.slice(p);
+      p = text.length;
+    }
+    out.push({ statusLine, status, headers, body });
+    pos = p;
+  }
+  return out;
+}
+
+/** Waits (bounded) for N complete responses on CONN; the received text is left in place. */
+export async function awaitResponses(conn: RawConnection, n: number, ms = 3000, headOnly: (i: number) => boolean = () => false): Promise<ParsedResponse[]> {
+  let got: ParsedResponse[] = [];
+  await conn.until((t, closed) => {
+    got = completeResponses(t, closed, headOnly);
+    return got.length >= n || closed;
+  }, ms);
+  if (got.length < n) throw new Error(`connection closed after ${got.length} of ${n} responses; received ${JSON.stringify(conn.received.slice(0, 500))}`);
+  return got;
+}
+
+/**
  * Opens a connection, sends DATA, waits (bounded) for N whole responses and returns them with the
  * connection, still open, so a test can go on using it or check that it closes.
  */
@@ -39,7 +111,8 @@ export async function exchange(port: number, data: string | Buffer, n = 1, opts:
   const conn = await RawConnection.open(port);
   try {
     conn.write(data);
-    const responses = await conn.responses(n, opts.ms ?? 3000, opts.headOnly ?? false);
+    const headOnly = opts.headOnly ?? false;
+    const responses = await awaitResponses(conn, n, opts.ms ?? 3000, () => headOnly);
     return { responses, conn };
   } catch (e) {
     conn.destroy();
@@ -170,9 +243,9 @@ export function run(file: string, args: string[], timeoutMs = 5000): Promise<Pro
   });
 }
 
-/** The responses in TEXT (latin1), ignoring 100 Continue. */
+/** The complete responses in TEXT (latin1) received up to a close, ignoring 100 Continue. */
 export function responsesOf(text: string, headOnly = false): ParsedResponse[] {
-  return parseResponses(text, headOnly).filter((r) => r.status !== 100);
+  return completeResponses(text, true, () => headOnly);
 }
 
 /** The head (up to and without the blank line) and the rest of one response text. */

@@ -325,6 +325,14 @@ export class Connection {
     }
   }
 
+  get closing(): boolean {
+    return this.host.stopping;
+  }
+
+  get writeTimeout(): number {
+    return this.host.config.limits.writeTimeout;
+  }
+
   /** A handler broke its own framing (from the ResponseWriter). */
   outputFault(error: HandlerOutputError): void {
     this.callErrorHook(error, this.current);

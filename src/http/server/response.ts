@@ -22,6 +22,10 @@ const MAX_HEAD_LINE = 64 * 1024;
 /** Hears of a handler that broke its own framing (the connection, which tells the error hook). */
 export interface FaultSink {
   outputFault(error: HandlerOutputError): void;
+  /** How long a peer may leave written bytes unread before the connection is dropped. */
+  readonly writeTimeout: number;
+  /** True once the server is stopping: the response says the connection closes. */
+  readonly closing: boolean;
 }
 
 const STATUS_LINE = /^HTTP\/(\d\.\d) ([1-9]\d\d)(?: .*)?$/;
@@ -37,7 +41,13 @@ export class ResponseWriter {
   /** The request target, for messages. */
   private readonly url: string;
   private phase = Phase.Head;
+  /**
+   * Head text not yet split into lines. All head text is kept as a byte string (one char per
+   * byte, as latin1): ASCII strings as they are, anything else as its UTF-8 bytes.
+   */
   private pending = '';
+  /** Whether `pending` holds bytes over 0x7f. */
+  private pendingHigh = false;
   private sawFirstLine = false;
   private statusLine: string | null = null;
   private readonly lines: string[] = [];
@@ -107,7 +117,9 @@ export class ResponseWriter {
     const s = this.socket as Duplex & { writableNeedDrain?: boolean };
     if (!s.writableNeedDrain || s.destroyed) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = (): void => { s.off('drain', done); s.off('close', done); resolve(); };
+      // A peer that does not read within the write timeout is dropped, which releases the handler.
+      const timer = setTimeout(() => s.destroy(), this.sink.writeTimeout);
+      const done = (): void => { clearTimeout(timer); s.off('drain', done); s.off('close', done); resolve(); };
       s.on('drain', done);
       s.on('close', done);
     });
@@ -121,6 +133,7 @@ export class ResponseWriter {
     if (this.headersSent) return false;
     this.phase = Phase.Head;
     this.pending = '';
+    this.pendingHigh = false;
     this.sawFirstLine = false;
     this.statusLine = null;
     this.lines.length = 0;
@@ -151,8 +164,9 @@ export class ResponseWriter {
         this.endHead();
       } else {
         this.endHead();
-        this.bufferBody(rest);
+        this.bufferBody(this.pendingHigh ? Buffer.from(rest, 'latin1') : rest);
       }
+      this.pendingHigh = false;
     }
     if (this.phase === Phase.Body) this.sendBuffered();
     else if (this.phase === Phase.Stream) this.finishStream();
@@ -162,7 +176,14 @@ export class ResponseWriter {
   // ---- head: reading the handler's status line and header lines ----
 
   private writeHead(s: string, fromBytes: boolean): void {
-    const body = (text: string): void => this.bufferBody(fromBytes ? Buffer.from(text, 'latin1') : text);
+    let high = fromBytes;
+    if (!fromBytes && NON_ASCII.test(s)) {
+      s = Buffer.from(s, 'utf8').toString('latin1');
+      high = true;
+    }
+    high ||= this.pendingHigh;
+    this.pendingHigh = false;
+    const body = (text: string): void => this.bufferBody(high ? Buffer.from(text, 'latin1') : text);
     const text = this.pending === '' ? s : this.pending + s;
     let pos = 0;
     for (;;) {
@@ -192,6 +213,7 @@ export class ResponseWriter {
       pos = nl + 1;
     }
     this.pending = pos === 0 ? text : text.slice(pos);
+    this.pendingHigh = high && NON_ASCII.test(this.pending);
     if (this.pending.length > MAX_HEAD_LINE) {
       const rest = this.pending;
       this.pending = '';
@@ -278,7 +300,7 @@ export class ResponseWriter {
       head = this.statusLine + '\r\n';
     } else {
       head = this.protocol + ' 200 OK\r\n';
-      if (!this.hasServer) head += 'Server: ' + this.serverName + '\r\n';
+      if (!this.hasServer) head += 'Server: ' + byteString(this.serverName) + '\r\n';
       if (!this.hasDate) head += 'Date: ' + httpDate() + '\r\n';
     }
     const lines = this.lines;
@@ -287,6 +309,7 @@ export class ResponseWriter {
   }
 
   private connectionHeader(): string {
+    if (this.sink.closing) this.keepAlive = false;
     if (this.handlerConnection !== null) return '';
     if (this.protocol === 'HTTP/1.0') return this.keepAlive ? 'Connection: keep-alive\r\n' : '';
     return this.keepAlive ? '' : 'Connection: close\r\n';
@@ -325,11 +348,12 @@ export class ResponseWriter {
     this.headersSent = true;
     const socket = this.socket;
     // One Buffer per response: socket writes of Buffers cost less than writes of strings.
-    if (body.length === 0) socket.write(Buffer.from(head));
-    else if (this.bodyIsString) socket.write(Buffer.from(body.length === 1 ? head + (body[0] as string) : head + body.join('')));
+    const asciiHead = !NON_ASCII.test(head);
+    if (body.length === 0) socket.write(Buffer.from(head, 'latin1'));
+    else if (this.bodyIsString && asciiHead) socket.write(Buffer.from(body.length === 1 ? head + (body[0] as string) : head + body.join('')));
     else {
       socket.cork();
-      socket.write(head);
+      socket.write(Buffer.from(head, 'latin1'));
       for (const piece of body) socket.write(piece);
       socket.uncork();
     }
@@ -369,7 +393,7 @@ export class ResponseWriter {
     this.phase = Phase.Stream;
     this.headersSent = true;
     this.socket.cork();
-    this.socket.write(this.headText(extra));
+    this.socket.write(Buffer.from(this.headText(extra), 'latin1'));
     for (const piece of body) this.streamBody(piece);
     this.socket.uncork();
   }
@@ -426,6 +450,13 @@ export class ResponseWriter {
       this.fault('handler\'s chunked body ended before its last chunk; the connection was closed');
     }
   }
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** S as a byte string: its UTF-8 bytes, one char each. */
+function byteString(s: string): string {
+  return NON_ASCII.test(s) ? Buffer.from(s, 'utf8').toString('latin1') : s;
 }
 
 function isDigits(s: string): boolean {

@@ -3,8 +3,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { BufferInput, type Args, type Headers, type HttpRequest, type Server } from '../../../src/http/index.js';
-import { startServer, header, RawConnection } from '../../support/net.js';
-import { bodyReq, defaultPage, exchange, get, getReq, request1, splitHead } from '../../support/server-features.js';
+import { startServer, raw, header, RawConnection } from '../../support/net.js';
+import { bodyReq, defaultPage, exchange, get, getReq, request1, responsesOf, splitHead } from '../../support/server-features.js';
 
 let server: Server | null = null;
 afterEach(async () => { await server?.stop({ timeout: 1000 }); server = null; });
@@ -69,6 +69,7 @@ describe('predefined method handlers', () => {
       ex.write('Content-type: text/html\r\nContent-length: 23\r\n\r\n<h1>Hello, world!</h1>\n');
     }));
     const { responses, conn } = await exchange(server.port, `HEAD /h HTTP/1.1\r\nHost: t\r\n\r\nHEAD /h HTTP/1.1\r\nHost: t\r\n\r\n`, 2, { headOnly: true });
+    await new Promise((r) => setTimeout(r, 50));
     const text = conn.received;
     conn.destroy();
     for (const r of responses) {
@@ -76,7 +77,10 @@ describe('predefined method handlers', () => {
       expect(header(r, 'content-length')).toBe('23');
       expect(r.body).toBe('');
     }
-    expect(text).toBe('');
+    // Two heads and nothing else.
+    expect(text.split('\r\n\r\n')).toHaveLength(3);
+    expect(text.endsWith('\r\n\r\n')).toBe(true);
+    expect(text).not.toContain('Hello');
   });
 
   it('HEAD of a missing resource gets the 404 headers and no page', async () => {
@@ -241,6 +245,33 @@ describe('content parsers', () => {
     const r = await request1(server.port, bodyReq('POST', '/csv', 'text/csv', 'a,b,c'));
     expect(r.status).toBe(200);
     expect(seen[0]!.body).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a POST with no body framing gives the content parser a null size and an empty port', async () => {
+    const calls: Array<{ size: number | null; text: string }> = [];
+    server = await startServer((c) => {
+      c.defaultContentParser = (size, _headers, input) => { const text = input.readAll(); calls.push({ size, text }); return [text, text]; };
+      c.addResource('/p', (_r, _a, ex) => { ex.write('\r\nok'); });
+    });
+    const r = await request1(server.port, 'POST /p HTTP/1.1\r\nHost: t\r\n\r\n');
+    expect(r.status).toBe(200);
+    expect(calls).toEqual([{ size: null, text: '' }]);
+  });
+
+  it('a content parser that throws gives a 500, the error hook, and a closed connection', async () => {
+    const heard: unknown[] = [];
+    let handlerCalled = false;
+    server = await startServer((c) => {
+      c.errorHook = (e) => { heard.push(e); };
+      c.contentParser('application/json', (_size, _headers, input) => [JSON.parse(input.readAll()) as unknown, '']);
+      c.addResource('/json', (_r, _a, ex) => { handlerCalled = true; ex.write('\r\nok'); });
+    });
+    const res = await raw(server.port, bodyReq('POST', '/json', 'application/json', '{not json'), { waitMs: 3000 });
+    expect(res.closed).toBe(true);
+    expect(responsesOf(res.text)[0]!.status).toBe(500);
+    expect(handlerCalled).toBe(false);
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toBeInstanceOf(SyntaxError);
   });
 
   it('a request with another content type still uses the default parser when a custom one is set', async () => {

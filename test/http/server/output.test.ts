@@ -126,6 +126,75 @@ describe('lazy preamble', () => {
     expect(header(r, 'content-length')).toBe('10');
     expect(Buffer.from(r.body, 'latin1')).toEqual(bytes);
   });
+  it('header lines split across writes at any point are put back together', async () => {
+    server = await startServer((c) => c.addResource('/split', (_r, _a, ex) => {
+      for (const piece of ['Content-Ty', 'pe: text/pl', 'ain\r', '\nX-Sp', 'lit: yes\r\n', '\r', '\nbo', 'dy']) ex.write(piece);
+    }));
+    const r = await get(server.port, '/split');
+    expect(header(r, 'content-type')).toBe('text/plain');
+    expect(header(r, 'x-split')).toBe('yes');
+    expect(header(r, 'content-length')).toBe('4');
+    expect(r.body).toBe('body');
+  });
+
+  it('a handler that writes body text without header lines still gives a well-formed response; the connection goes on', async () => {
+    server = await startServer((c) => {
+      c.addResource('/bare', (_r, _a, ex) => { ex.write('<h1>no headers here</h1>\n'); });
+      c.addResource('/next', (_r, _a, ex) => { ex.write('\r\nnext'); });
+    });
+    const { responses, conn } = await exchange(server.port, getReq('/bare') + getReq('/next'), 2);
+    conn.destroy();
+    expect(responses[0]!.statusLine).toBe('HTTP/1.1 200 OK');
+    expect(responses[0]!.body).toContain('<h1>no headers here</h1>');
+    expect(responses[1]!.body).toBe('next');
+  });
+
+  it('a handler writing its header lines and a binary body in one Uint8Array gets the body bytes exact', async () => {
+    const binary = Buffer.from([0xc3, 0xa9, 0x00, 0xff, 0x80, 0x41, 0xe2, 0x82]);
+    server = await startServer((c) => c.addResource('/bin1', (_r, _a, ex) => {
+      ex.write(new Uint8Array(Buffer.concat([Buffer.from('Content-Type: application/octet-stream\r\n\r\n', 'latin1'), binary])));
+    }));
+    const r = await get(server.port, '/bin1');
+    expect(header(r, 'content-length')).toBe(String(binary.length));
+    expect(Buffer.from(r.body, 'latin1')).toEqual(binary);
+  });
+
+  it('a non-ASCII header value written as bytes goes on the wire as those bytes', async () => {
+    server = await startServer((c) => c.addResource('/hb', (_r, _a, ex) => {
+      ex.write(new Uint8Array(Buffer.from('Content-Type: text/plain\r\nX-Name: José\r\n\r\nok', 'utf8')));
+    }));
+    const r = await get(server.port, '/hb');
+    expect(r.body).toBe('ok');
+    expect(Buffer.from(header(r, 'x-name') ?? '', 'latin1').toString('utf8')).toBe('José');
+  });
+
+  it('body text split between a string write and a bytes write keeps its UTF-8', async () => {
+    server = await startServer((c) => c.addResource('/mixed', (_r, _a, ex) => {
+      ex.write('Content-Type: text/plain; charset=utf-8\r\n\r\n');
+      ex.write('naïve ');
+      ex.write(new Uint8Array(Buffer.from('☃ end', 'utf8')));
+    }));
+    const r = await get(server.port, '/mixed');
+    expect(header(r, 'content-length')).toBe(String(Buffer.byteLength('naïve ☃ end')));
+    expect(Buffer.from(r.body, 'latin1').toString('utf8')).toBe('naïve ☃ end');
+  });
+
+  it('an unterminated line written as a string, then the rest as bytes, keeps both encodings', async () => {
+    server = await startServer((c) => c.addResource('/mixed2', (_r, _a, ex) => {
+      // No header lines: the text is the body. The first piece has no line end yet.
+      ex.write('naïve ');
+      ex.write(new Uint8Array(Buffer.from('☃\n', 'utf8')));
+    }));
+    const r = await get(server.port, '/mixed2');
+    expect(Buffer.from(r.body, 'latin1').toString('utf8')).toContain('naïve ☃');
+  });
+
+  it('a UTF-8 body written as a string in the same write as the header lines is sent as UTF-8', async () => {
+    server = await startServer((c) => c.addResource('/u1', (_r, _a, ex) => { ex.write('Content-Type: text/plain; charset=utf-8\r\n\r\nnaïve ☃'); }));
+    const r = await get(server.port, '/u1');
+    expect(header(r, 'content-length')).toBe(String(Buffer.byteLength('naïve ☃')));
+    expect(Buffer.from(r.body, 'latin1').toString('utf8')).toBe('naïve ☃');
+  });
 });
 
 describe('handler-written status lines', () => {
@@ -275,8 +344,9 @@ describe('framing the server supplies', () => {
 
   it('declared Content-Length 5, 10 bytes written: exactly 5 body bytes, then close; the error hook hears a HandlerOutputError; a new connection is served', async () => {
     const errors: unknown[] = [];
+    const requestUrls: Array<string | undefined> = [];
     server = await startServer((c) => {
-      c.errorHook = (e) => { errors.push(e); };
+      c.errorHook = (e, request) => { errors.push(e); requestUrls.push(request?.url); };
       c.addResource('/over', (_r, _a, ex) => { ex.write('Content-Type: text/plain\r\nContent-Length: 5\r\n\r\n0123456789'); });
       c.addResource('/ok', (_r, _a, ex) => { ex.write('\r\nfine'); });
     });
@@ -292,6 +362,7 @@ describe('framing the server supplies', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(HandlerOutputError);
     expect((errors[0] as HandlerOutputError).url).toBe('/over');
+    expect(requestUrls).toEqual(['/over']);
     const again = await get(server.port, '/ok');
     expect(again.status).toBe(200);
     expect(again.body).toBe('fine');

@@ -26,6 +26,11 @@ function start(): Promise<Harness> {
     c.addResource('/form', (req, args, ex) => { ex.send(200, {}, `${req.method} ${argText(args)}`); });
     // An egg-style handler: raw header lines, the server supplies status line and framing.
     c.addResource('/raw', (_r, _a, ex) => { ex.write('Content-type: text/plain\r\n\r\nraw body'); });
+    // An egg-style handler writing more than the server buffers: streamed, chunked by the server.
+    c.addResource('/rawbig', (_r, _a, ex) => {
+      ex.write('Content-type: text/plain\r\n\r\n');
+      for (let i = 0; i < 100; i++) ex.write(`${String(i).padStart(4, '0')}${'r'.repeat(1020)}`);
+    });
     c.addResource('/big', (_r, args, ex) => {
       const n = Number(args.find(([k]) => k === 'n')?.[1] ?? '0');
       ex.send(200, {}, `${n}:`.padEnd(32 * 1024, String.fromCharCode(97 + (n % 26))));
@@ -119,6 +124,32 @@ describe('keep-alive', () => {
     expect(r2!.body).toBe('alpha');
   });
 
+  it('HEAD to an egg-style handler: the GET body\'s Content-Length, no body, the connection stays in sync', async () => {
+    h = await start();
+    const peer = await Peer.connect(h.port);
+    peer.write(get('/raw', '', 'HEAD') + get('/raw'));
+    const rs = await peer.waitResponses(2, 3000, { headOnly: (i) => i === 0 });
+    expect(hdr(rs[0]!, 'content-length')).toBe('8');
+    expect(rs[0]!.body).toBe('');
+    expect(rs[1]!.body).toBe('raw body');
+    expect(await peer.quietFor(100)).toBe(true);
+    expect(peer.unread).toBe('');
+  });
+
+  it('HTTP/1.0 keep-alive with a long unframed reply: close-delimited, so no keep-alive promised, then close', async () => {
+    h = await start();
+    const out = await exchange(h.port, 'GET /rawbig HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', { waitMs: 3000 });
+    expect(out.closed).toBe(true);
+    expect(out.responses).toHaveLength(1);
+    const r = out.responses[0]!;
+    expect(r.statusLine).toBe('HTTP/1.0 200 OK');
+    expect(hdr(r, 'transfer-encoding')).toBeUndefined();
+    expect(hdr(r, 'connection')?.toLowerCase()).not.toBe('keep-alive');
+    expect(r.body.length).toBe(100 * 1024);
+    expect(r.body.startsWith('0000rrr')).toBe(true);
+    expect(r.body.slice(99 * 1024, 99 * 1024 + 4)).toBe('0099');
+  });
+
   it('a request followed by the client\'s FIN (half-close) still gets its whole response', async () => {
     h = await start();
     const out = await exchange(h.port, get('/slow?id=fin'), { end: true });
@@ -144,9 +175,9 @@ function mixedPipeline(): { bytes: string; head: Set<number>; expected: Array<[n
   add(get('/slow?id=1'), 200, 'slow GET id=1');
   add(get('/nope'), 404, '');
   add('POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nq=\r\n1;ext=1\r\n9\r\n0\r\nX-T: 1\r\n\r\n', 200, 'POST q=9');
-  add(get('/slow?id=2'), 200, 'slow GET id=2');
   add(get('/slow?id=3', '', 'HEAD'), 200, '', true, 'slow HEAD id=3'.length);
   add(get('/raw'), 200, 'raw body');
+  add(get('/rawbig'), 200, Array.from({ length: 100 }, (_, i) => `${String(i).padStart(4, '0')}${'r'.repeat(1020)}`).join(''));
   add(post('/slow?id=4', 'payload'), 200, 'slow POST id=4 body=payload');
   return { bytes: reqs.join(''), head, expected, lengths };
 }
@@ -157,13 +188,14 @@ function checkMixed(rs: Resp[], p: ReturnType<typeof mixedPipeline>): void {
     const [status, body] = p.expected[i]!;
     expect(r.status, `response ${i}`).toBe(status);
     if (status === 404) expect(r.body, `response ${i}`).toContain('404 Not Found');
+    else if (body.length > 1000) expect(r.body === body, `response ${i}: ${r.body.length} bytes, expected ${body.length}`).toBe(true);
     else expect(r.body, `response ${i}`).toBe(body);
     if (p.head.has(i)) expect(hdr(r, 'content-length'), `HEAD response ${i}`).toBe(String(p.lengths.get(i)));
   });
 }
 
 describe('pipelining', () => {
-  it('10 mixed requests in one write (GET, HEAD, POST, chunked, 404, async handlers) → 10 responses in order', async () => {
+  it('10 mixed requests in one write (GET, HEAD, POST, chunked, 404, async handlers, a streamed reply) → 10 responses in order', async () => {
     h = await start();
     const p = mixedPipeline();
     const peer = await Peer.connect(h.port);
@@ -173,6 +205,18 @@ describe('pipelining', () => {
     expect(await peer.quietFor(150)).toBe(true);
     expect(peer.unread).toBe('');
     expect(peer.ended).toBe(false);
+  });
+
+  it('the same pipeline followed by the client\'s FIN: all 10 responses, then the server closes', async () => {
+    h = await start();
+    const p = mixedPipeline();
+    const peer = await Peer.connect(h.port);
+    peer.write(p.bytes);
+    peer.end();
+    const rs = await peer.waitResponses(10, 5000, { headOnly: (i) => p.head.has(i) });
+    checkMixed(rs, p);
+    expect(await peer.waitEnded(2000)).toBe(true);
+    expect(peer.unread).toBe('');
   });
 
   it('the same pipeline, split at random byte boundaries, still parses (several random splits)', async () => {

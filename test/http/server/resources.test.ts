@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Args, ResourceHandler, Server } from '../../../src/http/index.js';
-import { startServer, header } from '../../support/net.js';
-import { defaultPage, exchange, get, getReq } from '../../support/server-features.js';
+import { startServer, raw, header } from '../../support/net.js';
+import { defaultPage, exchange, get, getReq, responsesOf } from '../../support/server-features.js';
 
 let server: Server | null = null;
 afterEach(async () => { await server?.stop({ timeout: 1000 }); server = null; });
@@ -194,6 +194,19 @@ describe('url transformation', () => {
       c.addResource('/here', echo('here'));
     });
     expect((await get(server.port, '/here')).status).toBe(404);
+  });
+  it('a transformation that throws gives a 500 and the error hook hears of it', async () => {
+    const heard: unknown[] = [];
+    server = await startServer((c) => {
+      c.errorHook = (e) => { heard.push(e); };
+      c.urlTransformation = (u) => { if (u.startsWith('/bad')) throw new RangeError('cannot transform'); return u; };
+      c.addResource('/good', echo('good'));
+    });
+    const res = await raw(server.port, getReq('/bad'), { waitMs: 3000 });
+    expect(res.closed).toBe(true);
+    expect(responsesOf(res.text)[0]!.status).toBe(500);
+    expect(heard[0]).toBeInstanceOf(RangeError);
+    expect((await get(server.port, '/good')).status).toBe(200);
   });
 });
 

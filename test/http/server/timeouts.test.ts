@@ -213,6 +213,31 @@ describe('write timeout', () => {
   });
 });
 
+describe('write timeout while a handler streams', () => {
+  it('a peer that never reads a streamed response is dropped after writeTimeout, even while the handler waits for drain', async () => {
+    let handlerDone = false;
+    h = await startHarness((c) => {
+      c.limits.writeTimeout = 300;
+      c.addResource('/stream', async (_r, _a, ex) => {
+        ex.write('Content-Type: application/octet-stream\r\n\r\n');
+        const chunk = Buffer.alloc(64 * 1024, 0x78);
+        // A well-behaved streaming handler: 25 MB, waiting for drain whenever the socket asks.
+        for (let i = 0; i < 400; i++) if (!ex.write(chunk)) await ex.out.drain();
+        handlerDone = true;
+      });
+    });
+    const peer = await Peer.connect(h.port);
+    peer.pause();
+    peer.write(get('/stream'));
+    const server = h.server;
+    const dropped = await peer.until(() => server.connectionCount === 0, 300 + SLACK + 1500);
+    expect(dropped, 'the slow reader is dropped after writeTimeout').toBe(true);
+    expect(await peer.until(() => handlerDone, 2000), 'the handler is released').toBe(true);
+    peer.destroy();
+    await expectHealthy(h);
+  });
+});
+
 describe('active connections are not closed', () => {
   it('requests every 150 ms for 1.2 s (3 × idleTimeout) on one connection are all answered and it stays open', async () => {
     h = await start();
