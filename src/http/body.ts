@@ -65,6 +65,8 @@ function stripZeros(s: string): string {
   return t === '' ? '0' : t;
 }
 
+const MAX_EXTENSION_BYTES = 16 * 1024;
+
 const enum ChunkState { Size, Data, DataCr, DataLf, Trailer, Done }
 
 export interface ChunkedLimits {
@@ -86,6 +88,7 @@ export class ChunkedDecoder {
   private remaining = 0;
   /** Decoded body bytes so far. */
   size = 0;
+  private extensionBytes = 0;
   readonly parts: Buffer[] = [];
   readonly trailers: Headers = [];
   private readonly limits: ChunkedLimits;
@@ -157,8 +160,15 @@ export class ChunkedDecoder {
   private sizeLine(line: string): void {
     const m = /^([0-9a-fA-F]+)[ \t]*(;.*)?$/.exec(line);
     if (!m) throw new HttpProtocolError(400, 'bad-chunk', `malformed chunk size line ${JSON.stringify(line.slice(0, 40))}`);
-    if (m[2] !== undefined && !validExtensions(m[2])) {
-      throw new HttpProtocolError(400, 'bad-chunk', `malformed chunk extension ${JSON.stringify(m[2].slice(0, 40))}`);
+    if (m[2] !== undefined) {
+      if (!validExtensions(m[2])) {
+        throw new HttpProtocolError(400, 'bad-chunk', `malformed chunk extension ${JSON.stringify(m[2].slice(0, 40))}`);
+      }
+      // Extensions are ignored, so a peer may not make us read many of them (as Node: 16 KiB a body).
+      this.extensionBytes += m[2].length;
+      if (this.extensionBytes > MAX_EXTENSION_BYTES) {
+        throw new HttpProtocolError(413, 'chunk-extensions-too-large', `chunk extensions larger than ${MAX_EXTENSION_BYTES} bytes in one body`);
+      }
     }
     const digits = m[1]!.replace(/^0+/, '');
     if (digits.length > 12) throw new HttpProtocolError(413, 'body-too-large', 'chunk size too large');

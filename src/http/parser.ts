@@ -33,6 +33,8 @@ export class RequestHeadParser {
   private emptyLines = 0;
   /** Pairs of [start, end) offsets of each complete line, CR excluded. */
   private lineOffsets: number[] = [];
+  /** The request line, parsed as soon as it was complete. */
+  private requestLine: RequestHead | null = null;
   /** Bytes of the unterminated line seen by the last scan. */
   private pending = 0;
 
@@ -45,6 +47,7 @@ export class RequestHeadParser {
     this.scanPos = 0;
     this.emptyLines = 0;
     this.pending = 0;
+    this.requestLine = null;
     this.lineOffsets.length = 0;
   }
 
@@ -87,6 +90,8 @@ export class RequestHeadParser {
         return nl + 1;
       }
       offsets.push(pos, end);
+      // The request line is checked as soon as it is complete: garbage is refused at once.
+      if (offsets.length === 2) this.requestLine = parseRequestLine(buf.toString('latin1', pos, end));
       if (offsets.length / 2 - 1 > maxHeaderCount) {
         throw new HttpProtocolError(431, 'too-many-headers', `more than ${maxHeaderCount} header fields in the request`);
       }
@@ -98,10 +103,12 @@ export class RequestHeadParser {
   /** Builds the head from the lines found by the last successful `scan` of BUF. */
   parse(buf: Buffer): RequestHead {
     const offsets = this.lineOffsets;
-    const base = this.headStart;
-    const text = buf.toString('latin1', base, offsets[offsets.length - 1]);
-    const head = parseRequestLine(text.slice(0, offsets[1]! - base));
+    const head = this.requestLine!;
+    this.requestLine = null;
     const headers: Headers = head.headers;
+    if (offsets.length === 2) return head;
+    const base = offsets[2]!;
+    const text = buf.toString('latin1', base, offsets[offsets.length - 1]);
     for (let i = 2; i < offsets.length; i += 2) {
       const line = text.slice(offsets[i]! - base, offsets[i + 1]! - base);
       const c = line.charCodeAt(0);

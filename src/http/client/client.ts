@@ -14,7 +14,7 @@ import { type ClientConnection, connect, type Endpoint } from './connection.js';
 import { Agent } from './pool.js';
 import { ProxyTable } from './proxies.js';
 import { storeCookies } from './cookies.js';
-import { parseTarget, absoluteUrl, type Target } from './target.js';
+import { parseTarget, absoluteUrl, originKey, type Target } from './target.js';
 import {
   requestHeadText, readResponseHead, responseFraming, readBody, responseKeepsAlive,
   DEFAULT_CLIENT_LIMITS, type ClientLimits, type ResponseHead,
@@ -48,6 +48,9 @@ export interface SentResponse extends ResponseHead {
   method: string;
   /** The URL the request went to. */
   url: string;
+  /** The protocol and header lines sent: whether the connection persists depends on them too. */
+  requestProtocol: string;
+  requestHeaders: Headers;
 }
 
 export interface FullResponse extends ResponseHead {
@@ -66,6 +69,8 @@ interface Prepared {
   /** Where to connect: the origin or its proxy. */
   endpoint: Endpoint;
   head: string;
+  /** The header lines of HEAD, as sent. */
+  headers: Headers;
   body: Buffer | null;
 }
 
@@ -129,18 +134,20 @@ function prepare(request: HttpRequest, opts: ClientOptions, extra: Headers = [])
   } catch (e) {
     throw new HttpClientError('bad-request', url, (e as Error).message, { cause: e });
   }
-  return { url, method, protocol, target, endpoint: proxy ?? target, head, body };
+  return { url, method, protocol, target, endpoint: proxy ?? target, head, headers, body };
 }
 
 function writeRequest(conn: ClientConnection, p: Prepared): void {
   conn.requests++;
+  // latin1: one byte per character of the head (it was written as UTF-8, see requestHeadText).
+  const head = Buffer.from(p.head, 'latin1');
   if (p.body !== null && p.body.length > 0) {
     conn.socket.cork();
-    conn.write(p.head);
+    conn.write(head);
     conn.write(p.body);
     conn.socket.uncork();
   } else {
-    conn.write(p.head);
+    conn.write(head);
   }
 }
 
@@ -170,17 +177,36 @@ export async function sendRequest(request: HttpRequest | string, connection: Cli
   conn.reader.url = p.url;
   conn.reader.deadline = deadline;
   conn.reader.signal = opts.signal ?? null;
-  writeRequest(conn, p);
-  const head = await readFinalHead(conn, p.url, limitsOf(opts));
-  return { ...head, connection: conn, method: p.method, url: p.url };
+  try {
+    writeRequest(conn, p);
+    const head = await readFinalHead(conn, p.url, limitsOf(opts));
+    return { ...head, connection: conn, method: p.method, url: p.url, requestProtocol: p.protocol, requestHeaders: p.headers };
+  } catch (e) {
+    // The caller never gets the connection when this fails, so nobody else can close it: a
+    // timeout or an abort left the socket open (and the process alive) until the server gave up.
+    // A connection passed in is in an unknown state mid-exchange, so it goes too.
+    conn.destroy();
+    throw e;
+  }
 }
 
 /** Reads the body of a response from `sendRequest`; the connection stays open (see `reusable`). */
 export async function readResponseBody(res: SentResponse, opts: ClientOptions = {}): Promise<{ body: Buffer; trailers: Headers }> {
   const conn = res.connection;
-  const framing = responseFraming(res.headers, res.status, res.method, res.url);
-  const result = await readBody(conn.reader, framing, res.url, limitsOf(opts));
-  if (!responseKeepsAlive(res, framing, res.protocol)) conn.reusable = false;
+  if (opts.timeout !== undefined) conn.reader.deadline = deadlineOf(opts);
+  if (opts.signal !== undefined) conn.reader.signal = opts.signal;
+  let result: { body: Buffer; trailers: Headers };
+  try {
+    const framing = responseFraming(res.headers, res.status, res.method, res.url);
+    result = await readBody(conn.reader, framing, res.url, limitsOf(opts));
+    // Judged by the request sent as well as the response (it was judged by the response's
+    // protocol alone, so an HTTP/1.0 request answered `HTTP/1.1` looked reusable).
+    if (!responseKeepsAlive(res, framing, res.requestProtocol, res.requestHeaders)) conn.reusable = false;
+  } catch (e) {
+    // A body read half-way leaves the connection out of step with the server.
+    conn.destroy();
+    throw e;
+  }
   return result;
 }
 
@@ -212,7 +238,7 @@ async function exchange(request: HttpRequest, opts: ClientOptions, extra: Header
       const head = await readFinalHead(conn, p.url, limits);
       const framing = responseFraming(head.headers, head.status, p.method, p.url);
       const { body, trailers } = await readBody(conn.reader, framing, p.url, limits);
-      if (!responseKeepsAlive(head, framing, p.protocol)) conn.reusable = false;
+      if (!responseKeepsAlive(head, framing, p.protocol, p.headers)) conn.reusable = false;
       agent.release(conn);
       return { ...head, body, trailers, url: p.url };
     } catch (e) {
@@ -241,16 +267,46 @@ export async function request(req: HttpRequest | string, opts: ClientOptions = {
   }
 }
 
-/** The request a redirect asks for: 303 (and 301/302 after POST) become a GET without a body. */
+/**
+ * The request a redirect asks for: 303 (and 301/302 after POST) become a GET without a body (a
+ * HEAD stays a HEAD: it was turned into a GET, which fetched a body nobody asked for).
+ * Credentials (Authorization, Cookie) are dropped when the redirect leaves the origin: they were
+ * handed to whatever host a Location named.
+ */
 function redirected(req: HttpRequest, status: number, location: string): HttpRequest {
-  const base = /^[a-z][a-z0-9+.-]*:\/\//i.test(req.url) ? req.url : `http://${req.url}`;
+  const base = requestBase(req);
   const next = new URL(location, base).toString();
-  const toGet = status === 303 || ((status === 301 || status === 302) && req.method === 'POST');
+  const toGet = req.method.toUpperCase() !== 'HEAD' && (status === 303 || ((status === 301 || status === 302) && req.method.toUpperCase() === 'POST'));
+  const sameOrigin = originOf(base) === originOf(next);
   const attrs = req.attributes.filter(([n]) => {
     const l = n.toLowerCase();
-    return l !== 'host' && !(toGet && (l === 'content-length' || l === 'content-type' || l === 'transfer-encoding'));
+    if (l === 'host') return false;
+    if (!sameOrigin && (l === 'authorization' || l === 'cookie' || l === 'proxy-authorization')) return false;
+    return !(toGet && (l === 'content-length' || l === 'content-type' || l === 'transfer-encoding'));
   });
   return new HttpRequest(toGet ? 'GET' : req.method, next, attrs, toGet ? null : req.body, req.protocol, req.ip);
+}
+
+/**
+ * The absolute URL a request went to, to resolve a Location against. A path-only URL takes its
+ * host from the Host attribute (it used to be read as `http:///path`, so a relative Location
+ * went to a host named after the path's first segment).
+ */
+function requestBase(req: HttpRequest): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(req.url)) return req.url;
+  if (req.url.startsWith('/')) {
+    const host = req.attributes.find(([n]) => n.toLowerCase() === 'host')?.[1];
+    if (host !== undefined) return `http://${host}${req.url}`;
+  }
+  return `http://${req.url}`;
+}
+
+function originOf(url: string): string {
+  try {
+    return originKey(parseTarget(url));
+  } catch {
+    return url;
+  }
 }
 
 function decode(body: Buffer, encoding: string | undefined, url: string): Buffer {

@@ -33,7 +33,7 @@ export interface ResponseHead {
 
 const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: (.*))?$/;
 
-/** Serialises a request head: METHOD target PROTOCOL, then each header line, then a blank line. */
+/** Serialises a request head: METHOD target PROTOCOL, then each header line, then a blank line. Write it as latin1. */
 export function requestHeadText(method: string, target: string, protocol: string, headers: Headers): string {
   if (!isToken(method)) throw new TypeError(`invalid method ${JSON.stringify(method)}`);
   if (target === '' || /[\s\x00-\x1f\x7f]/.test(target)) throw new TypeError(`invalid request target ${JSON.stringify(target)}`);
@@ -41,6 +41,9 @@ export function requestHeadText(method: string, target: string, protocol: string
   let s = `${method} ${target} ${protocol}\r\n`;
   for (const [name, value] of headers) {
     assertHeader(name, value);
+    // The head goes out as latin1 (one byte per character), as servers read it; a character
+    // beyond U+00FF has no byte to be, and was sent as UTF-8 bytes read back as something else.
+    if (/[^\x00-\xff]/.test(value)) throw new TypeError(`invalid value for header ${name}: characters beyond U+00FF cannot be sent (encode the value first)`);
     s += `${name}: ${value}\r\n`;
   }
   return s + '\r\n';
@@ -136,12 +139,34 @@ export async function readBody(reader: SocketReader, framing: ResponseFraming, u
   }
 }
 
-/** Whether the connection can carry another request after this response. */
-export function responseKeepsAlive(head: ResponseHead, framing: ResponseFraming, requestProtocol: string): boolean {
+/**
+ * Whether the connection can carry another request after this response. The request counts as
+ * well as the response: a request that said `Connection: close` (or an HTTP/1.0 request without
+ * `keep-alive`) has told the server to close, whatever the response says, so the connection must
+ * not be pooled (it used to be, when the server did not echo `Connection: close`, and the next
+ * request on it failed).
+ */
+export function responseKeepsAlive(head: ResponseHead, framing: ResponseFraming, requestProtocol: string, requestHeaders: Headers = []): boolean {
   if (framing.kind === 'close') return false;
-  const conn = headerValue(head.headers, 'connection')?.toLowerCase() ?? '';
-  const tokens = conn.split(',').map((t) => t.trim());
+  // Both Transfer-Encoding and Content-Length: a smuggling or splitting attempt, or a broken
+  // server; the framing used may not be the one it meant, so do not send it anything else
+  // (RFC 9112 §6.3).
+  if (headerValue(head.headers, 'transfer-encoding') !== undefined && headerValue(head.headers, 'content-length') !== undefined) return false;
+  const asked = connectionTokens(requestHeaders);
+  if (asked.includes('close')) return false;
+  if (requestProtocol === 'HTTP/1.0' && !asked.includes('keep-alive')) return false;
+  const tokens = connectionTokens(head.headers);
   if (tokens.includes('close')) return false;
   if (head.protocol === 'HTTP/1.0' || requestProtocol === 'HTTP/1.0') return tokens.includes('keep-alive');
   return true;
+}
+
+/** The lowercased tokens of every Connection field in HEADERS (names in any case). */
+function connectionTokens(headers: Headers): string[] {
+  const out: string[] = [];
+  for (const [name, value] of headers) {
+    if (name.toLowerCase() !== 'connection') continue;
+    for (const t of value.split(',')) out.push(t.trim().toLowerCase());
+  }
+  return out;
 }

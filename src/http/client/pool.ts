@@ -15,6 +15,8 @@ export interface AgentOptions {
 export class Agent {
   private readonly idle = new Map<string, ClientConnection[]>();
   private readonly timers = new WeakMap<ClientConnection, NodeJS.Timeout>();
+  /** Connections whose 'close' we already listen to. */
+  private readonly watched = new WeakSet<ClientConnection>();
   private readonly maxIdle: number;
   private readonly idleTimeout: number;
   /** Connections this agent opened, for tests and statistics. */
@@ -59,7 +61,12 @@ export class Agent {
     const timer = setTimeout(() => this.drop(conn), this.idleTimeout);
     timer.unref();
     this.timers.set(conn, timer);
-    conn.socket.once('close', () => this.drop(conn));
+    // Once per connection: adding a listener on every release piled one up per request on a
+    // reused socket (MaxListenersExceededWarning after 10 requests, and a slow leak).
+    if (!this.watched.has(conn)) {
+      this.watched.add(conn);
+      conn.socket.once('close', () => this.drop(conn));
+    }
   }
 
   private unpark(conn: ClientConnection): void {

@@ -10,7 +10,13 @@ const HIGH_WATER = 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 export class SocketReader {
-  private buf: Buffer = EMPTY;
+  /**
+   * Received bytes not read yet, as the chunks they came in. They used to be kept in one Buffer,
+   * concatenated on every 'data' event, which made a large Content-Length or close-delimited body
+   * quadratic (a 40 MB body took 14 s, against 0.1 s chunked); chunks are joined once, when read.
+   */
+  private chunks: Buffer[] = [];
+  private length = 0;
   private ended = false;
   private failure: Error | null = null;
   private waiter: (() => void) | null = null;
@@ -25,8 +31,10 @@ export class SocketReader {
     this.socket = socket;
     this.url = url;
     socket.on('data', (chunk: Buffer) => {
-      this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
-      if (this.buf.length > HIGH_WATER) socket.pause();
+      if (chunk.length === 0) return;
+      this.chunks.push(chunk);
+      this.length += chunk.length;
+      if (this.length > HIGH_WATER) socket.pause();
       this.wake();
     });
     socket.on('end', () => { this.ended = true; this.wake(); });
@@ -40,12 +48,12 @@ export class SocketReader {
 
   /** Bytes buffered and not read yet. */
   get available(): number {
-    return this.buf.length;
+    return this.length;
   }
 
   /** True when the peer closed and every byte was read. */
   get atEnd(): boolean {
-    return this.ended && this.buf.length === 0;
+    return this.ended && this.length === 0;
   }
 
   /** True when the peer has closed its side (bytes may still be buffered). */
@@ -64,11 +72,11 @@ export class SocketReader {
     if (this.failure !== null) throw this.failure;
     if (this.ended) return false;
     if (this.socket.isPaused()) this.socket.resume();
-    const before = this.buf.length;
-    while (this.buf.length === before && !this.ended && this.failure === null) {
+    const before = this.length;
+    while (this.length === before && !this.ended && this.failure === null) {
       await this.wait();
     }
-    if (this.buf.length > before) return true;
+    if (this.length > before) return true;
     if (this.failure !== null) throw this.failure;
     return false;
   }
@@ -96,11 +104,49 @@ export class SocketReader {
     });
   }
 
+  /** The first N buffered bytes (N <= length), removed from the buffer; joins chunks only as needed. */
   private take(n: number): Buffer {
-    const out = this.buf.subarray(0, n);
-    this.buf = n === this.buf.length ? EMPTY : this.buf.subarray(n);
-    if (this.buf.length < HIGH_WATER && this.socket.isPaused()) this.socket.resume();
+    let out: Buffer;
+    const first = this.chunks[0];
+    if (n === 0 || first === undefined) {
+      out = EMPTY;
+    } else if (first.length >= n) {
+      out = first.subarray(0, n);
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+    } else {
+      const parts: Buffer[] = [];
+      let need = n;
+      while (need > 0) {
+        const c = this.chunks[0]!;
+        if (c.length <= need) {
+          parts.push(c);
+          this.chunks.shift();
+          need -= c.length;
+        } else {
+          parts.push(c.subarray(0, need));
+          this.chunks[0] = c.subarray(need);
+          need = 0;
+        }
+      }
+      out = Buffer.concat(parts, n);
+    }
+    this.length -= out.length;
+    if (this.length < HIGH_WATER && this.socket.isPaused()) this.socket.resume();
     return out;
+  }
+
+  /** Offset of the first LF at or after FROM in the buffered bytes, or -1. */
+  private indexOfLf(from: number): number {
+    let base = 0;
+    for (const c of this.chunks) {
+      if (from < base + c.length) {
+        const i = c.indexOf(10, Math.max(0, from - base));
+        if (i !== -1) return base + i;
+      }
+      base += c.length;
+    }
+    return -1;
   }
 
   /**
@@ -110,27 +156,27 @@ export class SocketReader {
   async readLine(limit: number, onLong: () => Error): Promise<string | null> {
     let from = 0;
     for (;;) {
-      const nl = this.buf.indexOf(10, from);
+      const nl = this.indexOfLf(from);
       if (nl !== -1) {
         if (nl > limit + 1) throw onLong();
         const line = this.take(nl + 1);
         const end = nl > 0 && line[nl - 1] === 13 ? nl - 1 : nl;
         return line.toString('latin1', 0, end);
       }
-      if (this.buf.length > limit + 1) throw onLong();
-      from = this.buf.length;
+      if (this.length > limit + 1) throw onLong();
+      from = this.length;
       if (!(await this.more())) {
-        if (this.buf.length === 0) return null;
-        return this.take(this.buf.length).toString('latin1');
+        if (this.length === 0) return null;
+        return this.take(this.length).toString('latin1');
       }
     }
   }
 
   /** Exactly N bytes; fewer at the end of the stream raise 'truncated'. */
   async readExactly(n: number): Promise<Buffer> {
-    while (this.buf.length < n) {
+    while (this.length < n) {
       if (!(await this.more())) {
-        throw new HttpClientError('truncated', this.url, `connection closed after ${this.buf.length} of ${n} expected bytes`);
+        throw new HttpClientError('truncated', this.url, `connection closed after ${this.length} of ${n} expected bytes`);
       }
     }
     return this.take(n);
@@ -138,24 +184,25 @@ export class SocketReader {
 
   /** Up to N bytes, at least one, or null at the end of the stream. */
   async readSome(n: number): Promise<Buffer | null> {
-    if (this.buf.length === 0 && !(await this.more())) return null;
-    return this.take(Math.min(n, this.buf.length));
+    if (this.length === 0 && !(await this.more())) return null;
+    return this.take(Math.min(n, this.chunks[0]!.length));
   }
 
   /** Everything until the peer closes; more than MAX bytes raise 'body-too-large'. */
   async readToEnd(max: number): Promise<Buffer> {
     while (await this.more()) {
-      if (this.buf.length > max) {
+      if (this.length > max) {
         throw new HttpClientError('body-too-large', this.url, `response body larger than ${max} bytes`);
       }
     }
-    return this.take(this.buf.length);
+    return this.take(this.length);
   }
 
   /** Pushes bytes back to be read again (used when a decoder stops mid-buffer). */
   unshift(bytes: Buffer): void {
     if (bytes.length === 0) return;
-    this.buf = this.buf.length === 0 ? bytes : Buffer.concat([bytes, this.buf]);
+    this.chunks.unshift(bytes);
+    this.length += bytes.length;
   }
 }
 

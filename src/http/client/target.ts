@@ -71,6 +71,15 @@ export function parseTarget(url: string): Target {
     port = Number(portText);
   }
   if (/[\s\x00-\x1f\x7f]/.test(path)) throw new HttpClientError('bad-url', url, 'the path holds spaces or control characters');
+  // Non-ASCII characters go percent-encoded as UTF-8, as a browser sends them: written raw they
+  // reached the wire as UTF-8 bytes the server reads as latin1, so `/café` found no resource.
+  if (/[^\x00-\x7f]/.test(path)) {
+    try {
+      path = path.replace(/[^\x00-\x7f]+/g, (m) => encodeURIComponent(m));
+    } catch {
+      throw new HttpClientError('bad-url', url, 'the path holds a malformed (unpaired surrogate) character');
+    }
+  }
   const hostPart = host.includes(':') ? `[${host}]` : host;
   return { scheme, host, port, path, hostHeader: port === defaultPort ? hostPart : `${hostPart}:${port}`, userinfo };
 }

@@ -155,11 +155,17 @@ export class Connection {
     const head = this.head!;
     const framing = this.framing!;
     this.started = this.host.debug !== null ? performance.now() : 0;
-    const expect = headerValue(head.headers, 'expect');
-    if (expect !== undefined) {
-      if (expect.toLowerCase() !== '100-continue') {
-        this.reject(new HttpProtocolError(417, 'expectation-failed', `unsupported expectation ${JSON.stringify(expect)}`));
-        return false;
+    let expect: string | undefined;
+    for (const [name, value] of head.headers) {
+      if (name !== 'expect') continue;
+      for (const part of value.split(',')) {
+        const e = part.trim().toLowerCase();
+        if (e === '') continue;
+        if (e !== '100-continue') {
+          this.reject(new HttpProtocolError(417, 'expectation-failed', `unsupported expectation ${JSON.stringify(value)}`));
+          return false;
+        }
+        expect = e;
       }
     }
     if (framing.kind === 'none') return this.dispatch();

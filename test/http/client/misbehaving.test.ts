@@ -1,0 +1,313 @@
+/**
+ * The client against misbehaving servers (raw TCP on 127.0.0.1, written here): every fault ends in
+ * an HttpClientError with the right code and a message naming the URL, within a bounded time, and
+ * leaves no socket open. Also the quirks a correct client must take in its stride: interim 1xx
+ * responses, 204/304 without a body, and a pooled connection the server closed while it was idle.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  Agent, HttpClientError, get, makeRequest, post, readResponseBody, request, sendRequest,
+  type ClientErrorCode, type ClientOptions,
+} from '../../../src/http/index.js';
+import { ScriptedServer, freePort, rawResponse, sleep, waitUntil, type ScriptHandler } from '../../support/client-fixtures.js';
+
+let servers: ScriptedServer[] = [];
+let agent = new Agent();
+
+afterEach(async () => {
+  agent.closeAll();
+  agent = new Agent();
+  for (const s of servers) await s.close();
+  servers = [];
+});
+
+async function serve(handler: ScriptHandler): Promise<{ s: ScriptedServer; url: string }> {
+  const s = await ScriptedServer.start(handler);
+  servers.push(s);
+  return { s, url: `http://127.0.0.1:${s.port}/thing?x=1` };
+}
+
+/** Runs F, expects an HttpClientError with CODE whose message and url name URL. */
+async function expectClientError(f: () => Promise<unknown>, code: ClientErrorCode, url: string, detail?: RegExp): Promise<HttpClientError> {
+  let caught: unknown = null;
+  try {
+    await f();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(HttpClientError);
+  const err = caught as HttpClientError;
+  expect({ code: err.code, url: err.url }).toEqual({ code, url });
+  expect(err.message.startsWith(`${url}: `)).toBe(true);
+  if (detail) expect(err.message).toMatch(detail);
+  return err;
+}
+
+const opts = (extra: ClientOptions = {}): ClientOptions => ({ agent, timeout: 3000, ...extra });
+
+describe('malformed responses', () => {
+  it('a body shorter than its Content-Length → truncated', async () => {
+    const { s, url } = await serve((c) => c.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly this'));
+    await expectClientError(() => get(url, opts()), 'truncated', url, /9 of 100/);
+    // http:send-request then http:read-body the same way.
+    const res = await sendRequest(url, null, opts());
+    await expectClientError(() => readResponseBody(res), 'truncated', url);
+    expect(res.connection.closed).toBe(true);
+    await waitUntil(() => s.openCount === 0, 2000, 'every connection closed');
+    expect(agent.idleCount).toBe(0);
+  });
+
+  it('a chunked body cut short → truncated', async () => {
+    const { url } = await serve((c) => c.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel'));
+    await expectClientError(() => get(url, opts()), 'truncated', url);
+  });
+
+  it('a bad chunk size → bad-chunk', async () => {
+    const { url } = await serve((c) => c.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\nmore\r\n0\r\n\r\n'));
+    await expectClientError(() => get(url, opts()), 'bad-chunk', url, /chunk size/);
+  });
+
+  it('chunk data not followed by CRLF → bad-chunk', async () => {
+    const { url } = await serve((c) => c.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhelloworld\r\n0\r\n\r\n'));
+    await expectClientError(() => get(url, opts()), 'bad-chunk', url);
+  });
+
+  it('a malformed status line → bad-status-line', async () => {
+    for (const line of ['HTPT/1.1 200 OK', 'HTTP/1.1 20 OK', 'HTTP/1.1 OK', 'hello there', 'HTTP/2.0 200 OK']) {
+      const { url } = await serve((c) => c.end(`${line}\r\nContent-Length: 0\r\n\r\n`));
+      const err = await expectClientError(() => get(url, opts()), 'bad-status-line', url);
+      expect(err.message).toContain(JSON.stringify(line));
+    }
+  });
+
+  it('a header line without a colon → bad-header', async () => {
+    const { url } = await serve((c) => c.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nthis is no header\r\n\r\nok'));
+    await expectClientError(() => get(url, opts()), 'bad-header', url, /this is no header/);
+  });
+
+  it('a malformed or conflicting Content-Length → bad-header', async () => {
+    const { url } = await serve((c) => c.end('HTTP/1.1 200 OK\r\nContent-Length: 2x\r\n\r\nok'));
+    await expectClientError(() => get(url, opts()), 'bad-header', url);
+    const b = await serve((c) => c.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok!'));
+    await expectClientError(() => get(b.url, opts()), 'bad-header', b.url, /differing/);
+  });
+
+  it('a huge header section → head-too-large (many lines, or one endless line)', async () => {
+    const line = `X-Filler: ${'f'.repeat(1000)}\r\n`;
+    const { url } = await serve((c) => c.write(`HTTP/1.1 200 OK\r\n${line.repeat(200)}Content-Length: 0\r\n\r\n`));
+    await expectClientError(() => get(url, opts()), 'head-too-large', url);
+    const b = await serve((c) => c.write(`HTTP/1.1 200 OK\r\nX-Long: ${'y'.repeat(300_000)}`));
+    await expectClientError(() => get(b.url, opts()), 'head-too-large', b.url);
+    const c2 = await serve((c) => c.write(`HTTP/1.1 200 OK\r\n${'X-N: 1\r\n'.repeat(300)}\r\n`));
+    await expectClientError(() => get(c2.url, opts()), 'head-too-large', c2.url, /header fields/);
+  });
+
+  it('a body over limits.maxBodySize → body-too-large', async () => {
+    const { url } = await serve((c) => c.end(rawResponse('200 OK', [], 'z'.repeat(5000))));
+    await expectClientError(() => get(url, opts({ limits: { maxBodySize: 1000 } })), 'body-too-large', url);
+  });
+
+  it('the server closes without answering → closed', async () => {
+    const { url } = await serve((c) => c.end());
+    await expectClientError(() => get(url, opts()), 'closed', url, /without answering/);
+  });
+});
+
+describe('waits that end', () => {
+  it('a server that accepts and never answers → timeout after {timeout: 300}, socket closed', async () => {
+    const { s, url } = await serve(() => undefined);
+    let t0 = Date.now();
+    await expectClientError(() => get(url, { agent, timeout: 300 }), 'timeout', url);
+    let took = Date.now() - t0;
+    expect(took).toBeGreaterThanOrEqual(250);
+    expect(took).toBeLessThan(1500);
+    // http:send-request: the connection it opened is closed too, not left to hold the process.
+    t0 = Date.now();
+    await expectClientError(() => sendRequest(url, null, { timeout: 300 }), 'timeout', url);
+    took = Date.now() - t0;
+    expect(took).toBeLessThan(1500);
+    await waitUntil(() => s.connections.length === 2 && s.openCount === 0, 2000, 'both connections closed');
+  });
+
+  it('a body that stalls half-way → timeout', async () => {
+    const { url } = await serve((c) => c.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhalf'));
+    await expectClientError(() => get(url, { agent, timeout: 300 }), 'timeout', url);
+    const res = await sendRequest(url, null, { timeout: 2000 });
+    await expectClientError(() => readResponseBody(res, { timeout: 200 }), 'timeout', url);
+    expect(res.connection.closed).toBe(true);
+  });
+
+  it('an AbortSignal aborts a waiting request → aborted', async () => {
+    const { s, url } = await serve(() => undefined);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    const t0 = Date.now();
+    await expectClientError(() => get(url, { agent, signal: ac.signal }), 'aborted', url);
+    expect(Date.now() - t0).toBeLessThan(1500);
+    // Already aborted: nothing is even connected.
+    const before = s.connections.length;
+    await expectClientError(() => get(url, { agent, signal: AbortSignal.abort() }), 'aborted', url);
+    await expectClientError(() => sendRequest(url, null, { signal: AbortSignal.abort() }), 'aborted', url);
+    await sleep(50);
+    expect(s.connections.length).toBe(before);
+    await waitUntil(() => s.openCount === 0, 2000, 'the aborted connection closed');
+  });
+
+  it('an abort while the body arrives → aborted', async () => {
+    const { url } = await serve((c) => c.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhal'));
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 100);
+    await expectClientError(() => get(url, { agent, signal: ac.signal }), 'aborted', url);
+  });
+
+  it('connection refused → connection-refused', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/x`;
+    await expectClientError(() => get(url, opts()), 'connection-refused', url, new RegExp(`127\\.0\\.0\\.1:${port}`));
+    await expectClientError(() => sendRequest(`127.0.0.1:${port}/x`, null, opts()), 'connection-refused', `127.0.0.1:${port}/x`);
+  });
+
+  it('an unknown host → unknown-host', async () => {
+    const url = 'http://nosuchhost.invalid/page';
+    await expectClientError(() => get(url, opts({ timeout: 10_000 })), 'unknown-host', url, /nosuchhost\.invalid/);
+  });
+
+  it('a bad URL → bad-url, before any connection', async () => {
+    await expectClientError(() => get('ftp://127.0.0.1/x', opts()), 'bad-url', 'ftp://127.0.0.1/x');
+    await expectClientError(() => get('http://127.0.0.1:99999/', opts()), 'bad-url', 'http://127.0.0.1:99999/');
+    await expectClientError(() => get('http:///nohost', opts()), 'bad-url', 'http:///nohost');
+  });
+});
+
+describe('responses a client must take in its stride', () => {
+  it('skips interim 100 and 103 responses', async () => {
+    const { s, url } = await serve((c) => c.write(
+      'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n'
+      + rawResponse('200 OK', [['X-Final', 'yes']], 'final')));
+    const res = await request(url, opts());
+    expect(res.statusLine).toBe('HTTP/1.1 200 OK');
+    expect(res.headers.map(([n]) => n)).toEqual(['x-final', 'content-length']);
+    expect(res.body.toString()).toBe('final');
+    const sent = await sendRequest(url, null, opts());
+    expect(sent.status).toBe(200);
+    expect((await readResponseBody(sent)).body.toString()).toBe('final');
+    sent.connection.destroy();
+    expect(s.connections).toHaveLength(2);
+  });
+
+  it('204 and 304 have no body even with a Content-Length; HEAD neither; the connection goes on', async () => {
+    const { s, url } = await serve((c, req) => {
+      const path = req.requestLine.split(' ')[1]!;
+      if (path === '/204') c.write('HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n');
+      else if (path === '/304') c.write('HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\nETag: "x"\r\n\r\n');
+      else if (req.requestLine.startsWith('HEAD')) c.write('HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n');
+      else c.write(rawResponse('200 OK', [], 'after'));
+    });
+    const base = url.replace(/\/thing\?x=1$/, '');
+    expect((await request(`${base}/204`, opts())).status).toBe(204);
+    const r304 = await request(`${base}/304`, opts());
+    expect([r304.status, r304.body.length]).toEqual([304, 0]);
+    const head = await request(makeRequest('HEAD', `${base}/h`, [], null, 'HTTP/1.1'), opts());
+    expect([head.status, head.body.length]).toEqual([200, 0]);
+    expect(await get(`${base}/next`, opts())).toBe('after');
+    expect(s.connections).toHaveLength(1);
+    expect(s.requests.map((r) => r.requestLine)).toEqual([
+      'GET /204 HTTP/1.1', 'GET /304 HTTP/1.1', 'HEAD /h HTTP/1.1', 'GET /next HTTP/1.1',
+    ]);
+  });
+
+  it('a chunked body with extensions and trailers: trailers apart, the connection reused', async () => {
+    const { s, url } = await serve((c) => c.write(
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\nWiki\r\n5\r\npedia\r\n0\r\nX-Trailer: t\r\n\r\n'));
+    const res = await request(url, opts());
+    expect(res.body.toString()).toBe('Wikipedia');
+    expect(res.trailers).toEqual([['x-trailer', 't']]);
+    expect(await get(url, opts())).toBe('Wikipedia');
+    expect(s.connections).toHaveLength(1);
+  });
+
+  it('HTTP/1.0 keep-alive responses are pooled, plain HTTP/1.0 ones are not', async () => {
+    const { s, url } = await serve((c, req) => {
+      if (req.requestLine.includes('/ka')) c.write(`HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nka`);
+      else c.end('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nno');
+    });
+    const base = url.replace(/\/thing\?x=1$/, '');
+    expect(await get(`${base}/ka`, opts())).toBe('ka');
+    expect(await get(`${base}/ka`, opts())).toBe('ka');
+    expect(s.connections).toHaveLength(1);
+    expect(await get(`${base}/no`, opts())).toBe('no');
+    expect(agent.idleCount).toBe(0);
+    expect(await get(`${base}/no`, opts())).toBe('no');
+    expect(s.connections).toHaveLength(2);
+  });
+});
+
+describe('framing that must not be trusted twice', () => {
+  it('Transfer-Encoding with Content-Length: chunked wins, and the connection is not reused', async () => {
+    const { s, url } = await serve((c) => c.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'));
+    expect(await get(url, opts())).toBe('hello');
+    expect(agent.idleCount).toBe(0);
+    expect(await get(url, opts())).toBe('hello');
+    expect(s.connections).toHaveLength(2);
+  });
+
+  it('bare LF line ends in a response head are accepted', async () => {
+    const { url } = await serve((c) => c.write('HTTP/1.1 200 OK\nX-A: 1\nContent-Length: 2\n\nok'));
+    const res = await request(url, opts());
+    expect([res.status, res.headers, res.body.toString()]).toEqual([200, [['x-a', '1'], ['content-length', '2']], 'ok']);
+  });
+
+  it('an obs-folded header is joined with a space', async () => {
+    const { url } = await serve((c) => c.write('HTTP/1.1 200 OK\r\nX-Folded: one\r\n  two\r\nContent-Length: 2\r\n\r\nok'));
+    const res = await request(url, opts());
+    expect(res.headers[0]).toEqual(['x-folded', 'one two']);
+  });
+});
+
+describe('stale pooled connections', () => {
+  it('the server closed the idle connection: the next GET opens a new one', async () => {
+    const { s, url } = await serve((c) => {
+      c.write(rawResponse('200 OK', [], `c${c.index}`));
+      setTimeout(() => c.end(), 30);
+    });
+    for (let i = 0; i < 3; i++) {
+      expect(await get(url, opts())).toBe(`c${i}`);
+      await waitUntil(() => s.openCount === 0, 2000, 'the server to close');
+      await sleep(20);
+    }
+    expect(agent.connectionsOpened).toBe(3);
+    // Each went on its own connection: none was sent on a closed one.
+    expect(s.connections.map((c) => c.requests.length)).toEqual([1, 1, 1]);
+    expect(agent.idleCount).toBe(0);
+  });
+
+  it('the server closes as the next request arrives: a GET is retried once on a fresh connection', async () => {
+    const { s, url } = await serve((c, _req, n) => {
+      // Answers the first request of each connection; drops the connection on the second,
+      // as a server whose keep-alive timer fired just as the request was on its way.
+      if (n === 0) c.write(rawResponse('200 OK', [], `conn ${c.index}`));
+      else c.destroy();
+    });
+    expect(await get(url, opts())).toBe('conn 0');
+    expect(await get(url, opts())).toBe('conn 1');
+    expect(s.connections).toHaveLength(2);
+    expect(s.connections[0]!.requests).toHaveLength(2);
+    expect(agent.connectionsOpened).toBe(2);
+  });
+
+  it('a POST is not retried on a stale connection', async () => {
+    const { s, url } = await serve((c, _req, n) => {
+      if (n === 0) c.write(rawResponse('200 OK', [], `conn ${c.index}`));
+      else c.destroy();
+    });
+    expect(await post(url, ['a=1'], undefined, undefined, undefined, opts())).toBe('conn 0');
+    await expectClientError(() => post(url, ['a=2'], undefined, undefined, undefined, opts()), 'closed', url);
+    expect(s.connections).toHaveLength(1);
+  });
+
+  it('a GET that fails on a fresh connection is not retried', async () => {
+    const { s, url } = await serve((c) => c.destroy());
+    await expectClientError(() => get(url, opts()), 'closed', url);
+    expect(s.connections).toHaveLength(1);
+  });
+});
