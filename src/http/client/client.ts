@@ -4,6 +4,7 @@
  * `http:read-body`, and the TS extras (timeouts, abort signals, redirects, decompression).
  */
 import type tls from 'node:tls';
+import buffer from 'node:buffer';
 import zlib from 'node:zlib';
 import { HttpClientError } from '../errors.js';
 import { headerValue, type Headers } from '../headers.js';
@@ -161,7 +162,8 @@ async function readFinalHead(conn: ClientConnection, url: string, limits: Client
 
 /**
  * `http:send-request`: sends REQUEST (a URL string or a request record) on CONNECTION, or on a new
- * one, and returns the response head and the connection with the body unread.
+ * one, and returns the response head and the connection with the body unread. When it fails
+ * (timeout, abort, malformed head …) the connection is closed, the one passed in included.
  */
 export async function sendRequest(request: HttpRequest | string, connection: ClientConnection | null = null, opts: ClientOptions = {}): Promise<SentResponse> {
   const req = typeof request === 'string' ? urlRequest(request) : request;
@@ -213,9 +215,16 @@ export async function readResponseBody(res: SentResponse, opts: ClientOptions = 
 /** `http:read-body`: a body read from CONNECTION by the framing in HEADERS (a GET's 200 assumed). */
 export async function readBodyWith(headers: Headers, connection: ClientConnection, opts: ClientOptions = {}): Promise<Buffer> {
   const url = connection.reader.url;
-  const framing = responseFraming(headers, 200, 'GET', url);
   if (opts.timeout !== undefined) connection.reader.deadline = deadlineOf(opts);
-  return (await readBody(connection.reader, framing, url, limitsOf(opts))).body;
+  if (opts.signal !== undefined) connection.reader.signal = opts.signal;
+  try {
+    const framing = responseFraming(headers, 200, 'GET', url);
+    return (await readBody(connection.reader, framing, url, limitsOf(opts))).body;
+  } catch (e) {
+    // As readResponseBody: a half-read body leaves the connection out of step.
+    connection.destroy();
+    throw e;
+  }
 }
 
 /**
@@ -262,7 +271,7 @@ export async function request(req: HttpRequest | string, opts: ClientOptions = {
       current = redirected(current, res.status, location);
       continue;
     }
-    if (opts.decompress) res.body = decode(res.body, headerValue(res.headers, 'content-encoding'), res.url);
+    if (opts.decompress) res.body = decode(res.body, headerValue(res.headers, 'content-encoding'), res.url, limitsOf(opts).maxBodySize);
     return res;
   }
 }
@@ -309,22 +318,36 @@ function originOf(url: string): string {
   }
 }
 
-function decode(body: Buffer, encoding: string | undefined, url: string): Buffer {
+/**
+ * Undoes the content codings of a body. The decoded size is bounded by MAX (limits.maxBodySize):
+ * only the encoded size was bounded, so a small gzip bomb (10 MB of zeros is 10 kB) inflated to
+ * whatever it held.
+ */
+function decode(body: Buffer, encoding: string | undefined, url: string, max: number): Buffer {
   if (encoding === undefined || body.length === 0) return body;
   const codings = encoding.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
   let out = body;
+  const zopts = { maxOutputLength: Math.max(1, Math.min(max, buffer.kMaxLength)) };
   try {
     for (const c of codings.reverse()) {
-      if (c === 'gzip' || c === 'x-gzip') out = zlib.gunzipSync(out);
+      if (c === 'gzip' || c === 'x-gzip') out = zlib.gunzipSync(out, zopts);
       else if (c === 'deflate') {
-        try { out = zlib.inflateSync(out); } catch { out = zlib.inflateRawSync(out); }
-      } else if (c === 'br') out = zlib.brotliDecompressSync(out);
+        try { out = zlib.inflateSync(out, zopts); } catch (e) {
+          if (tooLarge(e)) throw e;
+          out = zlib.inflateRawSync(out, zopts);
+        }
+      } else if (c === 'br') out = zlib.brotliDecompressSync(out, zopts);
       else throw new Error(`unknown content coding ${c}`);
     }
   } catch (e) {
+    if (tooLarge(e)) throw new HttpClientError('body-too-large', url, `the decoded ${encoding} body exceeds the limit of ${max} bytes`, { cause: e });
     throw new HttpClientError('bad-encoding', url, `cannot decode the ${encoding} body: ${(e as Error).message}`, { cause: e });
   }
   return out;
+}
+
+function tooLarge(e: unknown): boolean {
+  return e instanceof RangeError && (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
 }
 
 /** `http:GET`: the body of the response as bytes. A request record keeps its cookies (the egg's hack). */

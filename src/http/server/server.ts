@@ -43,6 +43,8 @@ export class Server implements ServerIdentity {
   private listener: net.Server | null = null;
   private readonly connections = new Set<Connection>();
   private readonly waiting: net.Socket[] = [];
+  /** Every accepted TCP socket, before any TLS handshake. */
+  private readonly rawSockets = new Set<net.Socket>();
   private ready = false;
   private sweepTimer: NodeJS.Timeout | null = null;
   private stopPromise: Promise<void> | null = null;
@@ -94,9 +96,13 @@ export class Server implements ServerIdentity {
     const onConnection = (socket: net.Socket): void => this.onConnection(socket);
     const listen = this.config.transport.listen;
     const listener = listen !== undefined ? listen(onConnection)
-      : this.options.tls ? tls.createServer({ ...this.options.tls, allowHalfOpen: true }, onConnection)
+      : this.options.tls ? tls.createServer({ handshakeTimeout: this.config.limits.headTimeout, ...this.options.tls, allowHalfOpen: true }, onConnection)
         : net.createServer({ allowHalfOpen: true, noDelay: true }, onConnection);
     this.listener = listener;
+    listener.on('connection', (raw: net.Socket) => {
+      this.rawSockets.add(raw);
+      raw.once('close', () => this.rawSockets.delete(raw));
+    });
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error): void => reject(new HttpUsageError(`cannot listen on ${this.options.host ?? '*'}:${this.options.port ?? 0}: ${e.message}`, { cause: e }));
       listener.once('error', onError);
@@ -123,30 +129,24 @@ export class Server implements ServerIdentity {
     if (this.stopPromise !== null) return this.stopPromise;
     this.isStopping = true;
     const listener = this.listener;
-    this.stopPromise = new Promise<void>((resolve) => {
+    this.stopPromise = (async () => {
+      const listenerClosed = listener === null ? Promise.resolve()
+        : new Promise<void>((resolve) => listener.close(() => resolve()));
       for (const s of this.waiting.splice(0)) s.destroy();
       for (const conn of this.connections) conn.shutdown();
-      const finish = (): void => {
-        if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
-        this.sweepTimer = null;
-        resolve();
-        this.resolveClosed();
-      };
       let force: NodeJS.Timeout | null = null;
       if (options.timeout !== undefined) {
         force = setTimeout(() => { for (const c of this.connections) c.destroy(); }, options.timeout);
       }
-      const whenEmpty = (): void => {
-        if (this.connections.size === 0) {
-          if (force !== null) clearTimeout(force);
-          finish();
-        } else {
-          this.drainWaiter = whenEmpty;
-        }
-      };
-      if (listener === null) whenEmpty();
-      else listener.close(() => whenEmpty());
-    });
+      while (this.connections.size > 0) await new Promise<void>((resolve) => { this.drainWaiter = resolve; });
+      if (force !== null) clearTimeout(force);
+      // What is left was never a connection of ours (e.g. a TLS handshake that never finished).
+      for (const raw of this.rawSockets) raw.destroy();
+      await listenerClosed;
+      if (this.sweepTimer !== null) clearTimeout(this.sweepTimer);
+      this.sweepTimer = null;
+      this.resolveClosed();
+    })();
     return this.stopPromise;
   }
 

@@ -4,6 +4,7 @@
  * leaves no socket open. Also the quirks a correct client must take in its stride: interim 1xx
  * responses, 204/304 without a body, and a pooled connection the server closed while it was idle.
  */
+import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   Agent, HttpClientError, get, makeRequest, post, readResponseBody, request, sendRequest,
@@ -261,6 +262,40 @@ describe('framing that must not be trusted twice', () => {
     const { url } = await serve((c) => c.write('HTTP/1.1 200 OK\r\nX-Folded: one\r\n  two\r\nContent-Length: 2\r\n\r\nok'));
     const res = await request(url, opts());
     expect(res.headers[0]).toEqual(['x-folded', 'one two']);
+  });
+});
+
+describe('content codings with {decompress: true}', () => {
+  const TEXT = 'decoded text '.repeat(500);
+  const encoded: Record<string, Buffer> = {
+    gzip: zlib.gzipSync(TEXT), deflate: zlib.deflateSync(TEXT), br: zlib.brotliCompressSync(Buffer.from(TEXT)),
+  };
+
+  it('gzip, deflate and br are decoded, and Accept-Encoding is sent', async () => {
+    const { s, url } = await serve((c, req) => {
+      const coding = req.requestLine.split(' ')[1]!.slice(1);
+      const body = encoded[coding]!;
+      c.write(`HTTP/1.1 200 OK\r\nContent-Encoding: ${coding}\r\nContent-Length: ${body.length}\r\n\r\n`);
+      c.write(body);
+    });
+    const base = url.replace(/\/thing\?x=1$/, '');
+    for (const coding of ['gzip', 'deflate', 'br']) expect(await get(`${base}/${coding}`, opts({ decompress: true }))).toBe(TEXT);
+    expect(s.requests[0]!.headers).toContainEqual(['Accept-Encoding', 'gzip, deflate']);
+  });
+
+  it('a body that inflates past limits.maxBodySize → body-too-large (a gzip bomb)', async () => {
+    const bomb = zlib.gzipSync(Buffer.alloc(20 * 1024 * 1024));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    const { url } = await serve((c) => {
+      c.write(`HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${bomb.length}\r\n\r\n`);
+      c.write(bomb);
+    });
+    await expectClientError(() => get(url, opts({ decompress: true, limits: { maxBodySize: 1024 * 1024 } })), 'body-too-large', url, /decoded gzip body/);
+  });
+
+  it('a body that is not what its coding says → bad-encoding', async () => {
+    const { url } = await serve((c) => c.write(rawResponse('200 OK', [['Content-Encoding', 'gzip']], 'not gzip at all')));
+    await expectClientError(() => get(url, opts({ decompress: true })), 'bad-encoding', url);
   });
 });
 
