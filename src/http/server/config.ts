@@ -17,8 +17,11 @@ import type {
 
 /** The transport, pluggable as in the egg (`http:listen-procedure` …). */
 export interface Transport {
-  /** Creates the listening server (`http:listen-procedure`); call ON_CONNECTION for each socket. */
-  listen: (onConnection: (socket: net.Socket) => void) => net.Server;
+  /**
+   * Creates the listener (`http:listen-procedure`), listening already or not (then the server
+   * listens with OPTIONS). Its connections (secure ones for a TLS server) are served.
+   */
+  listen: (options: net.ListenOptions) => net.Server | Promise<net.Server>;
   /** Vets or wraps an accepted socket (`http:accept-procedure`); null refuses it. */
   accept: (socket: net.Socket) => net.Socket | null;
   /** [local address, peer address] (`http:get-addresses-procedure`). */

@@ -94,22 +94,31 @@ export class Server implements ServerIdentity {
   async start(): Promise<this> {
     if (this.listener !== null) throw new HttpUsageError('this server is already started');
     const onConnection = (socket: net.Socket): void => this.onConnection(socket);
+    const listenOptions: net.ListenOptions = { port: this.options.port ?? 0, backlog: this.options.backlog ?? 40 };
+    if (this.options.host != null) listenOptions.host = this.options.host;
     const listen = this.config.transport.listen;
-    const listener = listen !== undefined ? listen(onConnection)
-      : this.options.tls ? tls.createServer({ handshakeTimeout: this.config.limits.headTimeout, ...this.options.tls, allowHalfOpen: true }, onConnection)
+    let listener: net.Server;
+    if (listen !== undefined) {
+      // A listener made by the program (`http:listen-procedure`): we take its connections.
+      listener = await listen(listenOptions);
+      listener.on(listener instanceof tls.Server ? 'secureConnection' : 'connection', onConnection);
+    } else {
+      listener = this.options.tls
+        ? tls.createServer({ handshakeTimeout: this.config.limits.headTimeout, ...this.options.tls, allowHalfOpen: true }, onConnection)
         : net.createServer({ allowHalfOpen: true, noDelay: true }, onConnection);
+    }
     this.listener = listener;
     listener.on('connection', (raw: net.Socket) => {
       this.rawSockets.add(raw);
       raw.once('close', () => this.rawSockets.delete(raw));
     });
-    await new Promise<void>((resolve, reject) => {
-      const onError = (e: Error): void => reject(new HttpUsageError(`cannot listen on ${this.options.host ?? '*'}:${this.options.port ?? 0}: ${e.message}`, { cause: e }));
-      listener.once('error', onError);
-      const opts: net.ListenOptions = { port: this.options.port ?? 0, backlog: this.options.backlog ?? 40 };
-      if (this.options.host != null) opts.host = this.options.host;
-      listener.listen(opts, () => { listener.off('error', onError); resolve(); });
-    });
+    if (!listener.listening) {
+      await new Promise<void>((resolve, reject) => {
+        const onError = (e: Error): void => reject(new HttpUsageError(`cannot listen on ${listenOptions.host ?? '*'}:${listenOptions.port}: ${e.message}`, { cause: e }));
+        listener.once('error', onError);
+        listener.listen(listenOptions, () => { listener.off('error', onError); resolve(); });
+      });
+    }
     listener.on('error', (e) => this.reportError(e));
     try {
       if (this.options.init) await this.options.init();

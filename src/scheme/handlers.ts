@@ -1,0 +1,62 @@
+/**
+ * Calling Scheme procedures from the TypeScript core: every call runs inside the exchange's port
+ * store (AsyncLocalStorage), so `current-output-port` is that request's connection, and Scheme's
+ * multiple values come back as arrays.
+ */
+import { als, type PortStore } from './context.js';
+import { ResponsePort, BodyPort, type InPort, type OutPort } from './ports.js';
+import type { Exchange } from '../http/server/exchange.js';
+import { lips } from './values.js';
+
+/** The ports of one exchange; the body port is made only if the handler reads. */
+class ExchangeStore implements PortStore {
+  readonly out: OutPort;
+  private inPort: InPort | null = null;
+  constructor(readonly ex: Exchange) {
+    this.out = new ResponsePort(ex.out);
+  }
+  get in(): InPort {
+    if (this.inPort === null) this.inPort = new BodyPort(this.ex.input);
+    return this.inPort;
+  }
+}
+
+/** Runs F with the exchange's ports current. */
+export function inExchange<T>(ex: Exchange, f: () => T): T {
+  return als.run(new ExchangeStore(ex), f);
+}
+
+/** The exchange of the handler running now, if any. */
+export function currentExchange(): Exchange | null {
+  return als.getStore()?.ex ?? null;
+}
+
+/** A procedure's multiple values as an array (one value → one element). */
+export function valuesOf(x: unknown): unknown[] {
+  const L = lips();
+  if (x instanceof (L.Values as unknown as new (...a: unknown[]) => unknown)) return (x as { __values__: unknown[] }).__values__;
+  return [x];
+}
+
+/** Marks procedures of ours that stand for a TypeScript default, so the core can call the default directly. */
+const builtins = new WeakMap<object, unknown>();
+
+export function markBuiltin<F extends object>(schemeProc: F, tsValue: unknown): F {
+  builtins.set(schemeProc, tsValue);
+  return schemeProc;
+}
+
+/** The TypeScript value a builtin procedure stands for, or undefined for a user's procedure. */
+export function builtinOf(proc: unknown): unknown {
+  return proc !== null && (typeof proc === 'object' || typeof proc === 'function') ? builtins.get(proc as object) : undefined;
+}
+
+/** Caches one wrapper per user procedure. */
+export function cached<P extends object, W>(cache: WeakMap<P, W>, proc: P, make: (p: P) => W): W {
+  let w = cache.get(proc);
+  if (w === undefined) {
+    w = make(proc);
+    cache.set(proc, w);
+  }
+  return w;
+}

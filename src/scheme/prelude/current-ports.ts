@@ -1,0 +1,60 @@
+/**
+ * `current-output-port` and `current-input-port` as LIPS parameters whose default is the port of
+ * the handler running now (from AsyncLocalStorage), else stdio. Our output procedures ask the
+ * call's dynamic environment only once something has been parameterized: until then the lookup
+ * is one ALS read.
+ */
+import type { Environment, Parameter } from 'lips';
+import { als } from '../context.js';
+import { StreamPort, StdinPort, type InPort, type OutPort } from '../ports.js';
+import { lips } from '../values.js';
+import type { CallContext } from '../define.js';
+
+export const stdoutPort = new StreamPort(process.stdout);
+export const stderrPort = new StreamPort(process.stderr);
+export const stdinPort = new StdinPort();
+
+let outParam: Parameter;
+let inParam: Parameter;
+let outRebound = false;
+let inRebound = false;
+
+export function installCurrentPorts(global: Environment): void {
+  const L = lips();
+  outParam = new L.Parameter(null, (v: unknown) => v ?? als.getStore()?.out ?? stdoutPort, 'current-output-port');
+  inParam = new L.Parameter(null, (v: unknown) => v ?? als.getStore()?.in ?? stdinPort, 'current-input-port');
+  const errParam = new L.Parameter(null, (v: unknown) => v ?? stderrPort, 'current-error-port');
+  // `parameterize` calls inherit(): from then on, procedures look at the dynamic environment.
+  const outInherit = outParam.inherit.bind(outParam);
+  outParam.inherit = (v: unknown) => { outRebound = true; return outInherit(v); };
+  const inInherit = inParam.inherit.bind(inParam);
+  inParam.inherit = (v: unknown) => { inRebound = true; return inInherit(v); };
+  global.set('current-output-port', outParam);
+  global.set('current-input-port', inParam);
+  global.set('current-error-port', errParam);
+}
+
+function dynamicValue(ctx: CallContext | undefined, name: string): unknown {
+  const dyn = ctx?._raw_dyn;
+  if (dyn === undefined || dyn === null) return undefined;
+  const p = dyn.get(name, { throwError: false }) as Parameter | undefined;
+  return p instanceof lips().Parameter ? p.invoke() : undefined;
+}
+
+/** The output port a procedure called without one writes to. */
+export function currentOut(ctx?: CallContext): OutPort {
+  if (outRebound) {
+    const v = dynamicValue(ctx, 'current-output-port');
+    if (v !== undefined) return v as OutPort;
+  }
+  return als.getStore()?.out ?? stdoutPort;
+}
+
+/** The input port a procedure called without one reads from. */
+export function currentIn(ctx?: CallContext): InPort {
+  if (inRebound) {
+    const v = dynamicValue(ctx, 'current-input-port');
+    if (v !== undefined) return v as InPort;
+  }
+  return als.getStore()?.in ?? stdinPort;
+}

@@ -1,0 +1,328 @@
+/**
+ * http-server: `http:make-server`, resources, method handlers, content parsers, responses, and the
+ * egg's parameters. One ServerConfig holds what the egg kept globally; its handlers and hooks
+ * are read from the Scheme parameters on each use, so `(http:fallback-handler proc)` or a
+ * redefined resource takes effect on the next request of a running server.
+ */
+import net from 'node:net';
+import type { Environment, Parameter } from 'lips';
+import { defineAll, type CallContext } from '../define.js';
+import { ServerConfig } from '../../http/server/config.js';
+import { createServer, type Server } from '../../http/server/server.js';
+import { responseHeaderText, writeErrorResponse, type Exchange, type ServerIdentity } from '../../http/server/exchange.js';
+import { defaultErrorPage } from '../../http/server/error-page.js';
+import { notFound, defaultContentParser, urlencodedParser } from '../../http/server/handlers.js';
+import { reasonPhrase } from '../../http/status.js';
+import type {
+  ContentParser, ErrorHook, ErrorResponseHandler, FallbackHandler, LogHook, MethodHandler, ResourceHandler, UrlTransformation,
+} from '../../http/server/types.js';
+import type { Transport } from '../../http/server/config.js';
+import type { HttpRequest } from '../../http/request.js';
+import type { Args } from '../../http/url.js';
+import {
+  toStr, toNum, toArray, alistToHeaders, headersToAlist, lips, SchemeArgumentError, describe, isPair, values, truthy,
+} from '../values.js';
+import { inExchange, currentExchange, valuesOf, markBuiltin, builtinOf, cached } from '../handlers.js';
+import { ResponsePort, BodyPort, OutPort } from '../ports.js';
+import { currentOut } from '../prelude/current-ports.js';
+import { BufferInput } from '../../http/input.js';
+import { bodyToScheme } from './http-utils.js';
+
+type SchemeProc = (...args: unknown[]) => unknown;
+
+const DEFAULT_IDENTITY: ServerIdentity = { serverName: '(Silly)', location: 'localhost' };
+
+function proc(x: unknown, who: string, what = 'PROC'): SchemeProc {
+  if (typeof x !== 'function') throw new SchemeArgumentError(`${who}: ${what} must be a procedure, got ${describe(x)}`);
+  return x as SchemeProc;
+}
+
+/** A resource URL: a string, a symbol, or a list of them. */
+function urls(x: unknown, who: string): string[] {
+  if (isPair(x) || x === lips().nil) return toArray(x, who, 'URL').map((u) => toStr(u, who, 'URL'));
+  return [toStr(x, who, 'URL')];
+}
+
+function sync<T>(x: unknown, who: string): T {
+  if (x instanceof Promise) throw new SchemeArgumentError(`${who} must return a value without suspending (it returned a promise)`);
+  return x as T;
+}
+
+export interface SchemeServers {
+  config: ServerConfig;
+  /** Servers started by `http:make-server` procedures, so a host can stop them. */
+  running: Set<Server>;
+}
+
+export function installHttpServer(global: Environment): SchemeServers {
+  const L = lips();
+  const config = new ServerConfig();
+  const running = new Set<Server>();
+  const param = (name: string, value: unknown): Parameter => {
+    const p = new L.Parameter(value, null, name);
+    global.set(name, p);
+    return p;
+  };
+
+  // ---- the egg's defaults, as Scheme procedures that stand for the TypeScript ones ----
+  const schemeNotFound = markBuiltin(function fallback(request: unknown): unknown {
+    const ex = currentExchange();
+    if (ex === null) throw new Error('http:fallback-handler: the default handler answers only inside a request');
+    return notFound(request as HttpRequest, ex);
+  }, notFound);
+  const schemeErrorPage = markBuiltin(function errorPage(code: unknown, message: unknown): string {
+    const id = currentExchange()?.server ?? DEFAULT_IDENTITY;
+    return defaultErrorPage(toNum(code), toStr(message), id.serverName, id.location);
+  }, 'default');
+  const defaultErrorHook = config.errorHook;
+  const schemeErrorHook = markBuiltin(function errorHook(e: unknown): void { defaultErrorHook(e, null); }, 'default');
+  const noop = markBuiltin(function noop(): void { /* the egg's default hook does nothing */ }, 'noop');
+  const identity = markBuiltin(function identity(url: unknown): unknown { return url; }, 'identity');
+  const tcpListen = markBuiltin(function tcpListen(port: unknown, backlog?: unknown, host?: unknown): Promise<net.Server> {
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      const opts: net.ListenOptions = { port: toNum(port, 'tcp-listen'), backlog: backlog === undefined ? 40 : toNum(backlog, 'tcp-listen') };
+      if (host !== undefined && host !== false) opts.host = toStr(host, 'tcp-listen');
+      server.listen(opts, () => { server.off('error', reject); resolve(server); });
+    });
+  }, 'default');
+  const tcpAccept = markBuiltin(function tcpAccept(socket: unknown): unknown { return socket; }, 'default');
+  const tcpAddresses = markBuiltin(function tcpAddresses(socket: unknown): unknown {
+    const s = socket as net.Socket;
+    const strip = (a: string | undefined): string => (a !== undefined && a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a ?? '');
+    return values([strip(s.localAddress), strip(s.remoteAddress)]);
+  }, 'default');
+  const tcpAbandon = markBuiltin(function tcpAbandonPort(socket: unknown): void { (socket as net.Socket).destroy(); }, 'default');
+  defineAll(global, { 'tcp-listen': tcpListen, 'tcp-addresses': tcpAddresses, 'tcp-abandon-port': tcpAbandon } as never);
+
+  const fallbackP = param('http:fallback-handler', schemeNotFound);
+  const errorPageP = param('http:error-response-handler', schemeErrorPage);
+  const errorHookP = param('http:error-hook', schemeErrorHook);
+  const logHookP = param('http:log-hook', noop);
+  const startupHookP = param('http:startup-hook', noop);
+  const urlTransformP = param('http:url-transformation', identity);
+  const countLimitP = param('http:request-count-limit', 1024);
+  const listenP = param('http:listen-procedure', tcpListen);
+  const acceptP = param('http:accept-procedure', tcpAccept);
+  const addressesP = param('http:get-addresses-procedure', tcpAddresses);
+  const hardCloseP = param('http:hard-close-procedure', tcpAbandon);
+
+  // ---- the config reads the parameters; user procedures are wrapped once each ----
+  const fallbacks = new WeakMap<SchemeProc, FallbackHandler>();
+  const errorPages = new WeakMap<SchemeProc, ErrorResponseHandler>();
+  const errorHooks = new WeakMap<SchemeProc, ErrorHook>();
+  const logHooks = new WeakMap<SchemeProc, LogHook>();
+  const transforms = new WeakMap<SchemeProc, UrlTransformation>();
+  const getter = (name: string, get: () => unknown): void => {
+    Object.defineProperty(config, name, { get, set: () => { throw new Error(`set ${name} through its Scheme parameter`); }, enumerable: true });
+  };
+  getter('fallbackHandler', () => {
+    const p = fallbackP.__value__;
+    if (builtinOf(p) !== undefined) return notFound;
+    return cached(fallbacks, proc(p, 'http:fallback-handler'), (f) => (request: HttpRequest, ex: Exchange) => inExchange(ex, () => f(request)));
+  });
+  getter('errorResponseHandler', () => {
+    const p = errorPageP.__value__;
+    if (builtinOf(p) !== undefined) return (code: number, msg: string, id: ServerIdentity) => defaultErrorPage(code, msg, id.serverName, id.location);
+    return cached(errorPages, proc(p, 'http:error-response-handler'), (f) => (code: number, msg: string) =>
+      toStr(sync(f(code, msg), 'http:error-response-handler'), 'http:error-response-handler', 'its result'));
+  });
+  getter('errorHook', () => {
+    const p = errorHookP.__value__;
+    if (builtinOf(p) !== undefined) return defaultErrorHook;
+    return cached(errorHooks, proc(p, 'http:error-hook'), (f) => (e: unknown) => f(e));
+  });
+  getter('logHook', () => {
+    const p = logHookP.__value__;
+    if (builtinOf(p) !== undefined) return null;
+    return cached(logHooks, proc(p, 'http:log-hook'), (f) => (request: HttpRequest, ip: string) => f(request, ip));
+  });
+  getter('startupHook', () => {
+    const p = startupHookP.__value__;
+    if (builtinOf(p) !== undefined) return null;
+    const f = proc(p, 'http:startup-hook');
+    return () => f();
+  });
+  getter('urlTransformation', () => {
+    const p = urlTransformP.__value__;
+    if (builtinOf(p) !== undefined) return null;
+    return cached(transforms, proc(p, 'http:url-transformation'), (f) => (url: string) =>
+      toStr(sync(f(url), 'http:url-transformation'), 'http:url-transformation', 'its result'));
+  });
+  getter('requestCountLimit', () => toNum(countLimitP.__value__, 'http:request-count-limit'));
+  getter('transport', (): Partial<Transport> => {
+    const t: Partial<Transport> = {};
+    const listen = listenP.__value__;
+    if (builtinOf(listen) === undefined) {
+      const f = proc(listen, 'http:listen-procedure');
+      t.listen = async (o: net.ListenOptions) => (await f(o.port, o.backlog, o.host ?? false)) as net.Server;
+    }
+    const accept = acceptP.__value__;
+    if (builtinOf(accept) === undefined) {
+      const f = proc(accept, 'http:accept-procedure');
+      t.accept = (socket: net.Socket) => { const r = sync<unknown>(f(socket), 'http:accept-procedure'); return r === false ? null : (r as net.Socket); };
+    }
+    const addresses = addressesP.__value__;
+    if (builtinOf(addresses) === undefined) {
+      const f = proc(addresses, 'http:get-addresses-procedure');
+      t.addresses = (socket: net.Socket) => {
+        const v = valuesOf(sync(f(socket), 'http:get-addresses-procedure'));
+        return [String(v[0] ?? ''), String(v[1] ?? v[0] ?? '')];
+      };
+    }
+    const hard = hardCloseP.__value__;
+    if (builtinOf(hard) === undefined) {
+      const f = proc(hard, 'http:hard-close-procedure');
+      t.hardClose = (socket: net.Socket) => { f(socket); };
+    }
+    return t;
+  });
+
+  // ---- method handlers and content parsers: Scheme procedures both ways ----
+  const schemeOfMethod = new WeakMap<MethodHandler, SchemeProc>();
+  const methodOfScheme = new WeakMap<SchemeProc, MethodHandler>();
+  /** The user's Scheme procedure behind a handler or parser made from it. */
+  const originalMethod = new WeakMap<MethodHandler, SchemeProc>();
+  const originalParser = new WeakMap<ContentParser, SchemeProc>();
+  const schemeMethod = (h: MethodHandler): SchemeProc => cached(schemeOfMethod, h, (m) => markBuiltin(function methodHandler(request: unknown): unknown {
+    const ex = currentExchange();
+    if (ex === null) throw new Error('a method handler can be called only inside a request');
+    return m(request as HttpRequest, ex);
+  }, m));
+  const schemeOfParser = new WeakMap<ContentParser, SchemeProc>();
+  const parserOfScheme = new WeakMap<SchemeProc, ContentParser>();
+  const schemeParser = (p: ContentParser): SchemeProc => cached(schemeOfParser, p, (cp) => markBuiltin(function contentParser(size: unknown, headers: unknown, port: unknown): unknown {
+    const input = port instanceof BodyPort ? port.input : new BufferInput(Buffer.alloc(0));
+    const r = cp(size === false ? null : toNum(size), alistToHeaders(headers, 'content-parser'), input);
+    const conv = (pair: [unknown, unknown]): unknown => values([bodyToScheme(pair[0]), bodyToScheme(pair[1])]);
+    return r instanceof Promise ? r.then(conv) : conv(r);
+  }, cp));
+  const tsParser = (f: SchemeProc): ContentParser => {
+    const b = builtinOf(f);
+    if (typeof b === 'function') return b as ContentParser;
+    return cached(parserOfScheme, f, (sp) => {
+      const cp: ContentParser = (size, headers, input) => {
+        const r = sp(size ?? false, headersToAlist(headers), new BodyPort(input));
+        const conv = (v: unknown): [unknown, unknown] => {
+          const vs = valuesOf(v);
+          return [vs[0], vs.length > 1 ? vs[1] : vs[0]];
+        };
+        return r instanceof Promise ? r.then(conv) : conv(r);
+      };
+      originalParser.set(cp, sp);
+      return cp;
+    });
+  };
+  // Scheme sees the built-in parsers as Scheme procedures too.
+  schemeParser(defaultContentParser);
+  schemeParser(urlencodedParser);
+
+  const makeServer = function makeServer(port: unknown, serverName?: unknown, location?: unknown, _protocol?: unknown,
+    backlog?: unknown, restrictHost?: unknown, init?: unknown): SchemeProc {
+    const who = 'http:make-server';
+    const given = (x: unknown): boolean => x !== undefined && x !== false;
+    const portNumber = toNum(port, who, 'PORTNUMBER');
+    const name = given(serverName) ? toStr(serverName, who, 'SERVERNAME') : '(Silly)';
+    const loc = given(location) ? toStr(location, who, 'LOCATION') : 'localhost';
+    const bl = given(backlog) ? toNum(backlog, who, 'BACKLOG') : 40;
+    const host = given(restrictHost) ? toStr(restrictHost, who, 'RESTRICTHOST') : null;
+    const initProc = given(init) ? proc(init, who, 'INIT') : null;
+    return async function runServer(debug?: unknown): Promise<void> {
+      const server = createServer({
+        port: portNumber, serverName: name, location: loc, backlog: bl, host, config,
+        init: initProc === null ? null : () => initProc(),
+        debug: debug !== undefined && truthy(debug),
+      });
+      running.add(server);
+      try {
+        await server.start();
+        await server.closed;
+      } finally {
+        running.delete(server);
+      }
+    };
+  };
+
+  const resourceOriginals = new WeakMap<ResourceHandler, SchemeProc>();
+
+  defineAll(global, {
+    'http:make-server': makeServer as never,
+    'http:current-request-count'(): number { return config.requestCount; },
+    'http:add-resource'(url: unknown, handler: unknown): void {
+      const who = 'http:add-resource';
+      const f = proc(handler, who, 'HANDLER');
+      const wrapped: ResourceHandler = (request: HttpRequest, args: Args, ex: Exchange) => inExchange(ex, () => f(request, headersToAlist(args)));
+      resourceOriginals.set(wrapped, f);
+      config.addResource(urls(url, who), wrapped);
+    },
+    'http:remove-resource'(url: unknown): void {
+      config.removeResource(urls(url, 'http:remove-resource'));
+    },
+    'http:find-resource'(url: unknown): unknown {
+      const h = config.findResource(toStr(url, 'http:find-resource', 'URL'));
+      return h === undefined ? false : resourceOriginals.get(h) ?? h;
+    },
+    'http:request-method-handler'(method: unknown, handler?: unknown): unknown {
+      const who = 'http:request-method-handler';
+      const m = toStr(method, who, 'METHOD');
+      if (handler !== undefined) {
+        if (handler === false) config.methodHandler(m, null);
+        else {
+          const f = proc(handler, who);
+          const b = builtinOf(f);
+          config.methodHandler(m, typeof b === 'function' ? (b as MethodHandler)
+            : cached(methodOfScheme, f, (sp) => {
+              const mh: MethodHandler = (request: HttpRequest, ex: Exchange) => inExchange(ex, () => sp(request));
+              originalMethod.set(mh, sp);
+              return mh;
+            }));
+        }
+      }
+      const h = config.methodHandler(m);
+      if (h === undefined) return false;
+      return originalMethod.get(h) ?? schemeMethod(h);
+    },
+    'http:content-parser'(type: unknown, parser?: unknown): unknown {
+      const who = 'http:content-parser';
+      const t = toStr(type, who, 'CONTENTTYPE');
+      if (parser !== undefined) {
+        if (parser === false) config.contentParser(t, null);
+        else config.contentParser(t, tsParser(proc(parser, who)));
+      }
+      const p = config.contentParser(t);
+      if (p === undefined) return schemeParser(config.defaultContentParser);
+      return originalParser.get(p) ?? schemeParser(p);
+    },
+    'http:write-response-header'(this: CallContext, code?: unknown, message?: unknown, alist?: unknown, port?: unknown, protocol?: unknown): void {
+      const who = 'http:write-response-header';
+      const status = code === undefined ? 200 : toNum(code, who, 'CODE');
+      const msg = message === undefined ? (code === undefined ? 'OK' : reasonPhrase(status)) : toStr(message, who, 'MSG');
+      const headers = alist === undefined ? [] : alistToHeaders(alist, who, 'ALIST');
+      const out = port === undefined || port === false ? currentOut(this) : port;
+      if (!(out instanceof OutPort)) throw new SchemeArgumentError(`${who}: PORT must be an output port, got ${describe(out)}`);
+      const ex = currentExchange();
+      const proto = protocol !== undefined && protocol !== false ? toStr(protocol, who, 'PROTOCOL')
+        : out instanceof ResponsePort ? out.out.protocol : ex?.out.protocol ?? 'HTTP/1.0';
+      out.write(responseHeaderText(status, msg, headers, proto, ex?.server.serverName ?? DEFAULT_IDENTITY.serverName));
+    },
+    'http:write-error-response'(this: CallContext, code: unknown, message: unknown, port?: unknown): void {
+      const who = 'http:write-error-response';
+      const status = toNum(code, who, 'CODE');
+      const msg = toStr(message, who, 'MESSAGE');
+      const out = port === undefined || port === false ? currentOut(this) : port;
+      const ex = currentExchange();
+      const id = ex?.server ?? DEFAULT_IDENTITY;
+      if (out instanceof ResponsePort) {
+        writeErrorResponse(out.out, config, id, status, msg);
+        return;
+      }
+      if (!(out instanceof OutPort)) throw new SchemeArgumentError(`${who}: PORT must be an output port, got ${describe(out)}`);
+      const html = config.errorResponseHandler(status, msg, id);
+      out.write(responseHeaderText(status, msg.replace(/[\r\n]+/g, ' '), [['Content-Type', 'text/html']], ex?.out.protocol ?? 'HTTP/1.0', id.serverName)
+        + `Content-Length: ${Buffer.byteLength(html)}\r\n\r\n${html}`);
+    },
+  });
+
+  return { config, running };
+}

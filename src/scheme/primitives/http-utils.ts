@@ -1,0 +1,101 @@
+/**
+ * http-utils: `http:decode-url`, `http:canonicalize-string`, the request record and its accessors,
+ * `http:read-line-limit`, `http:read-request-attributes`.
+ */
+import type { Environment, Parameter } from 'lips';
+import { defineAll } from '../define.js';
+import { HttpRequest } from '../../http/request.js';
+import { decodeUrl, canonicalizeString } from '../../http/url.js';
+import { readRequestAttributes } from '../../http/attributes.js';
+import {
+  toStr, toNum, sym, values, headersToAlist, alistToHeaders, lips, SchemeArgumentError, describe, list, cons,
+} from '../values.js';
+import { InPort } from '../ports.js';
+import type { ServerConfig } from '../../http/server/config.js';
+
+function req(x: unknown, who: string): HttpRequest {
+  if (x instanceof HttpRequest) return x;
+  throw new SchemeArgumentError(`${who}: expected an HTTP request object, got ${describe(x)}`);
+}
+
+/** Method and protocol are symbols in Scheme, strings in the core. */
+function symbolName(x: unknown, who: string, what: string): string {
+  return toStr(x, who, what);
+}
+
+/** A request body as Scheme sees it: #f, a string, an a-list of arguments, or what a parser made. */
+export function bodyToScheme(x: unknown): unknown {
+  if (x === null || x === undefined) return false;
+  if (Array.isArray(x) && x.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string')) {
+    return headersToAlist(x as Array<[string, string]>);
+  }
+  if (Buffer.isBuffer(x)) return x.toString('utf8');
+  return x;
+}
+
+function bodyFromScheme(x: unknown): unknown {
+  if (x === false || x === undefined) return null;
+  const L = lips();
+  if (x instanceof L.LString) return x.valueOf();
+  return x;
+}
+
+export function installHttpUtils(global: Environment, config: ServerConfig): void {
+  const L = lips();
+  const readLineLimit = new L.Parameter(4096, null, 'http:read-line-limit');
+  // The core reads the limit on every request: let it read the parameter.
+  Object.defineProperty(config.limits, 'readLineLimit', {
+    get: () => toNum((readLineLimit as Parameter).__value__, 'http:read-line-limit'),
+    set: (v: number) => { (readLineLimit as Parameter).__value__ = v; },
+    enumerable: true,
+  });
+  global.set('http:read-line-limit', readLineLimit);
+
+  defineAll(global, {
+    'http:decode-url'(url: unknown): unknown {
+      const [path, args] = decodeUrl(toStr(url, 'http:decode-url', 'URL'));
+      return values([path, headersToAlist(args)]);
+    },
+    'http:canonicalize-string'(s: unknown): string {
+      return canonicalizeString(toStr(s, 'http:canonicalize-string'));
+    },
+    'http:make-request'(method: unknown, url: unknown, attributes?: unknown, body?: unknown, protocol?: unknown, ip?: unknown): HttpRequest {
+      const who = 'http:make-request';
+      return new HttpRequest(
+        symbolName(method, who, 'METHOD'),
+        toStr(url, who, 'URL'),
+        attributes === undefined ? [] : alistToHeaders(attributes, who, 'ATTRIBUTES'),
+        body === undefined ? null : bodyFromScheme(body),
+        protocol === undefined || protocol === false ? 'HTTP/1.0' : symbolName(protocol, who, 'PROTOCOL'),
+        ip === undefined || ip === false ? null : toStr(ip, who, 'IP'),
+      );
+    },
+    'http:request?'(x: unknown): boolean { return x instanceof HttpRequest; },
+    'http:request-url'(r: unknown): string { return req(r, 'http:request-url').url; },
+    'http:request-protocol'(r: unknown): unknown { return sym(req(r, 'http:request-protocol').protocol); },
+    'http:request-attributes'(r: unknown): unknown { return headersToAlist(req(r, 'http:request-attributes').attributes); },
+    'http:request-body'(r: unknown): unknown { return bodyToScheme(req(r, 'http:request-body').body); },
+    'http:request-method'(r: unknown): unknown { return sym(req(r, 'http:request-method').method); },
+    'http:request-ip'(r: unknown): unknown { return req(r, 'http:request-ip').ip ?? false; },
+    'http:request-sslctx'(r: unknown): unknown { return req(r, 'http:request-sslctx').sslctx ?? false; },
+    'http:request-url-set!'(r: unknown, v: unknown): void { req(r, 'http:request-url-set!').url = toStr(v, 'http:request-url-set!', 'URL'); },
+    'http:request-protocol-set!'(r: unknown, v: unknown): void { req(r, 'http:request-protocol-set!').protocol = symbolName(v, 'http:request-protocol-set!', 'PROTOCOL'); },
+    'http:request-attributes-set!'(r: unknown, v: unknown): void { req(r, 'http:request-attributes-set!').attributes = alistToHeaders(v, 'http:request-attributes-set!'); },
+    'http:request-body-set!'(r: unknown, v: unknown): void { req(r, 'http:request-body-set!').body = bodyFromScheme(v); },
+    'http:request-method-set!'(r: unknown, v: unknown): void { req(r, 'http:request-method-set!').method = symbolName(v, 'http:request-method-set!', 'METHOD'); },
+    'http:request-ip-set!'(r: unknown, v: unknown): void { req(r, 'http:request-ip-set!').ip = v === false ? null : toStr(v, 'http:request-ip-set!', 'IP'); },
+    'http:request-sslctx-set!'(r: unknown, v: unknown): void { req(r, 'http:request-sslctx-set!').sslctx = v === false ? null : v; },
+    'http:read-request-attributes'(port: unknown): unknown {
+      if (!(port instanceof InPort)) throw new SchemeArgumentError(`http:read-request-attributes: expected an input port, got ${describe(port)}`);
+      const eof = L.eof;
+      const source = {
+        readLine: (): string | null | Promise<string | null> => {
+          const v = port.read_line();
+          const conv = (x: unknown): string | null => (x === eof ? null : String(x).replace(/\r$/, ''));
+          return v instanceof Promise ? v.then(conv) : conv(v);
+        },
+      };
+      return readRequestAttributes(source, config.limits.readLineLimit).then((h) => list(h.map(([n, v]) => cons(n, v))));
+    },
+  });
+}
