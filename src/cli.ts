@@ -144,4 +144,8 @@ export async function main(argv: string[]): Promise<void> {
   if (code !== 0) process.exit(code);
 }
 
+// Leave through process.exit, so exit handlers (and --cpu-prof) run.
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
 await main(process.argv.slice(2));

@@ -1,0 +1,30 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { checks, scheme } from '../support/scheme.js';
+
+afterAll(async () => {
+  const rt = await scheme();
+  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
+});
+
+describe('the Scheme front', () => {
+  it('serves the seed hello handler from a thread and reads it back with http:send-request', async () => {
+    const results = await checks(`
+      (http:add-resource '("/" "/index.html")
+        (lambda (r a)
+          (let ([msg "<h1>Hello, world!</h1>"])
+            (print "Content-type: text/html\\r\\nContent-length: " (add1 (string-length msg)) "\\r\\n\\r\\n" msg))))
+      (define server (make-thread (lambda () ((http:make-server 42424 #f #f #f #f "127.0.0.1")))))
+      (thread-start! server)
+      (thread-sleep! 0.3)
+      (define-values (h a i o) (http:send-request "127.0.0.1:42424/"))
+      (check "status line" "HTTP/1.0 200 OK" h)
+      (check "content-length" "23" (alist-ref "content-length" a string=?))
+      (check "body" '("<h1>Hello, world!</h1>") (read-lines i))
+      (close-input-port i)
+      (close-output-port o)
+      (check "GET" "<h1>Hello, world!</h1>\\n" (http:GET "127.0.0.1:42424/index.html"))
+    `);
+    for (const r of results) expect(r, r.detail).toMatchObject({ ok: true });
+    expect(results).toHaveLength(4);
+  });
+});
