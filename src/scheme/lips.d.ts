@@ -25,6 +25,7 @@ declare module 'lips' {
   export function unserialize_bin(data: Uint8Array): unknown[];
   export function serialize_bin(data: unknown): Uint8Array;
   export function balanced_parenthesis(code: string): boolean;
+  export function box(x: unknown): unknown;
   export function repr(value: unknown, quote?: boolean): string;
   export function type(value: unknown): string;
   export const version: string;

@@ -27,6 +27,7 @@ import { ResponsePort, BodyPort, OutPort } from '../ports.js';
 import { currentOut } from '../prelude/current-ports.js';
 import { BufferInput } from '../../http/input.js';
 import { bodyToScheme } from './http-utils.js';
+import { compileProcedure } from '../compile.js';
 
 type SchemeProc = (...args: unknown[]) => unknown;
 
@@ -120,7 +121,10 @@ export function installHttpServer(global: Environment): SchemeServers {
   getter('fallbackHandler', () => {
     const p = fallbackP.__value__;
     if (builtinOf(p) !== undefined) return notFound;
-    return cached(fallbacks, proc(p, 'http:fallback-handler'), (f) => (request: HttpRequest, ex: Exchange) => inExchange(ex, () => f(request)));
+    return cached(fallbacks, proc(p, 'http:fallback-handler'), (f) => {
+      const run = compileProcedure(f);
+      return (request: HttpRequest, ex: Exchange) => inExchange(ex, () => run(request));
+    });
   });
   getter('errorResponseHandler', () => {
     const p = errorPageP.__value__;
@@ -252,7 +256,8 @@ export function installHttpServer(global: Environment): SchemeServers {
     'http:add-resource'(url: unknown, handler: unknown): void {
       const who = 'http:add-resource';
       const f = proc(handler, who, 'HANDLER');
-      const wrapped: ResourceHandler = (request: HttpRequest, args: Args, ex: Exchange) => inExchange(ex, () => f(request, headersToAlist(args)));
+      const run = compileProcedure(f); // a JS closure doing what f does, when the compiler takes it
+      const wrapped: ResourceHandler = (request: HttpRequest, args: Args, ex: Exchange) => inExchange(ex, () => run(request, headersToAlist(args)));
       resourceOriginals.set(wrapped, f);
       config.addResource(urls(url, who), wrapped);
     },
@@ -273,7 +278,8 @@ export function installHttpServer(global: Environment): SchemeServers {
           const b = builtinOf(f);
           config.methodHandler(m, typeof b === 'function' ? (b as MethodHandler)
             : cached(methodOfScheme, f, (sp) => {
-              const mh: MethodHandler = (request: HttpRequest, ex: Exchange) => inExchange(ex, () => sp(request));
+              const run = compileProcedure(sp);
+              const mh: MethodHandler = (request: HttpRequest, ex: Exchange) => inExchange(ex, () => run(request));
               originalMethod.set(mh, sp);
               return mh;
             }));
