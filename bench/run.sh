@@ -14,13 +14,15 @@ HOST=127.0.0.1
 BASELINE="node:http"
 RESULTS_DIR=bench/results
 
-# Targets: "name|file[|command]".  The file must exist or the target is
+# Targets: "name|file[|command[|port]]".  The file must exist or the target is
 # skipped.  Without a command the server is started as `node --import tsx FILE`.
 # Every server must listen on 127.0.0.1:$PORT (PORT is set in its env).
 TARGETS=(
   "node:http|bench/anchors/node-http-hello.ts"
   "raw-net|bench/anchors/raw-net.ts"
-  "scheme-http|examples/hello-server.ts"
+  "scheme-http (ts)|examples/hello-server.ts"
+  # The seed's Scheme program, unchanged: it listens on 4242 itself (needs `npm run build`).
+  "scheme-http (scm)|examples/hello-server.scm|node bin/scheme-http.js examples/hello-server.scm|4242"
 )
 
 log() { printf '[bench] %s\n' "$*" >&2; }
@@ -103,8 +105,8 @@ EXPECTED_BODY='<h1>Hello, world!</h1>'
 
 i=0
 for entry in "${TARGETS[@]}"; do
-  IFS='|' read -r name file cmd <<<"$entry"
-  port=$((BASE_PORT + i))
+  IFS='|' read -r name file cmd fixed_port <<<"$entry"
+  port=${fixed_port:-$((BASE_PORT + i))}
   i=$((i + 1))
   if [[ ! -f "$file" ]]; then
     log "skipping $name: $file does not exist (yet)"

@@ -22,11 +22,23 @@ class FakeSocket extends EventEmitter {
   pause(): void {}
 }
 
-const config = new ServerConfig();
-config.addResource(['/', '/index.html'], (_r, _a, ex) => {
-  const msg = '<h1>Hello, world!</h1>';
-  ex.write(`Content-type: text/html\r\nContent-length: ${msg.length + 1}\r\n\r\n${msg}\n`);
-});
+// MODE=scheme serves the seed's Scheme handler through the Scheme front instead.
+let config: ServerConfig;
+if (process.env.MODE === 'scheme') {
+  const { schemeRuntime } = await import('../../src/scheme/interpreter.js');
+  const rt = await schemeRuntime();
+  await rt.evaluate(`(http:add-resource '("/" "/index.html")
+    (lambda (r a)
+      (let ([msg "<h1>Hello, world!</h1>"])
+        (print "Content-type: text/html\\r\\nContent-length: " (add1 (string-length msg)) "\\r\\n\\r\\n" msg))))`);
+  config = rt.servers.config;
+} else {
+  config = new ServerConfig();
+  config.addResource(['/', '/index.html'], (_r, _a, ex) => {
+    const msg = '<h1>Hello, world!</h1>';
+    ex.write(`Content-type: text/html\r\nContent-length: ${msg.length + 1}\r\n\r\n${msg}\n`);
+  });
+}
 const host: ConnectionHost = {
   config, identity: { serverName: '(Silly)', location: 'localhost' }, debug: null, stopping: false,
   connectionClosed: () => undefined,
@@ -34,7 +46,7 @@ const host: ConnectionHost = {
 const sock = new FakeSocket();
 new Connection(sock as unknown as net.Socket, host, '127.0.0.1');
 const req = Buffer.from('GET / HTTP/1.1\r\nHost: 127.0.0.1:18501\r\n\r\n');
-const N = Number(process.env.N ?? 1_000_000);
+const N = Number(process.env.N ?? (process.env.MODE === 'scheme' ? 200_000 : 1_000_000));
 for (let round = 0; round < 3; round++) {
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < N; i++) sock.emit('data', Buffer.from(req));

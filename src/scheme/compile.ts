@@ -9,6 +9,7 @@
  */
 import type { Environment } from 'lips';
 import { lips } from './values.js';
+import { TS_PROCEDURE } from './define.js';
 
 type Node = (frame: Frame) => unknown;
 
@@ -26,6 +27,12 @@ interface Scope {
 class Unsupported extends Error {}
 
 const SPECIAL = new Set(['quote', 'if', 'begin', 'let', 'let*', 'lambda', 'and', 'or', 'when', 'unless', 'cond', 'set!']);
+
+/** JS strings and numbers as Scheme values (LString, LNumber); anything else as it is. */
+function box(x: unknown): unknown {
+  const t = typeof x;
+  return t === 'string' || t === 'number' || t === 'bigint' ? lips().box(x) : x;
+}
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
@@ -330,7 +337,9 @@ class Compiler {
       const vals = args.length === arity && rest === null ? args : args.slice(0, arity);
       while (vals.length < arity) vals.push(undefined);
       if (rest !== null) vals.push(L.Pair.from_array(args.slice(arity), false));
-      return body({ vals, parent: f });
+      // What leaves the closure is a Scheme value: LIPS code may receive it.
+      const r = body({ vals, parent: f });
+      return isThenable(r) ? Promise.resolve(r).then(box) : box(r);
     };
   }
 
@@ -339,13 +348,13 @@ class Compiler {
     const args = this.list(x.cdr).map((a) => this.compile(a, scope));
     const ctx = this.ctx;
     const L = this.L;
-    const box = L.box;
     const apply = (fn: unknown, vals: unknown[]): unknown => {
       if (typeof fn === 'function') {
-        // As LIPS does with what a procedure returns: JS strings and numbers become Scheme values.
-        const r = (fn as (...a: unknown[]) => unknown).apply(ctx, vals);
-        const t = typeof r;
-        return t === 'string' || t === 'number' || t === 'bigint' ? box(r) : r;
+        // Our TypeScript procedures take and give plain JS strings and numbers; LIPS's own
+        // procedures (and user lambdas) get Scheme values, as LIPS would pass them.
+        if ((fn as unknown as Record<symbol, unknown>)[TS_PROCEDURE] === true) return (fn as (...a: unknown[]) => unknown).apply(ctx, vals);
+        for (let i = 0; i < vals.length; i++) vals[i] = box(vals[i]);
+        return box((fn as (...a: unknown[]) => unknown).apply(ctx, vals));
       }
       if (fn instanceof L.Parameter) {
         if (vals.length === 0) return fn.invoke();

@@ -133,6 +133,10 @@ export function displayString(x: unknown): string {
   if (typeof x === 'string') return x;
   if (x instanceof L.LString) return x.valueOf();
   if (typeof x === 'number') return String(x);
+  // Exact integers are the common case (lengths, counts): skip LIPS's printer.
+  if (x instanceof L.LNumber && (x as unknown as { __type__: string }).__type__ === 'bigint') {
+    return String((x as unknown as { __value__: bigint }).__value__);
+  }
   return String((L.env.get('repr') as (v: unknown, q: boolean) => string)(x, false));
 }
 

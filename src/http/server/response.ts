@@ -183,7 +183,6 @@ export class ResponseWriter {
     }
     high ||= this.pendingHigh;
     this.pendingHigh = false;
-    const body = (text: string): void => this.bufferBody(high ? Buffer.from(text, 'latin1') : text);
     const text = this.pending === '' ? s : this.pending + s;
     let pos = 0;
     for (;;) {
@@ -200,14 +199,14 @@ export class ResponseWriter {
       if (end === pos) {
         this.pending = '';
         this.endHead();
-        if (nl + 1 < text.length) body(text.slice(nl + 1));
+        if (nl + 1 < text.length) this.headRestToBody(text.slice(nl + 1), high);
         return;
       }
       if (!this.headerLine(text, pos, end)) {
         // Not a header line: the handler wrote no (more) headers; its text is the body.
         this.pending = '';
         this.endHead();
-        body(text.slice(pos));
+        this.headRestToBody(text.slice(pos), high);
         return;
       }
       pos = nl + 1;
@@ -218,8 +217,13 @@ export class ResponseWriter {
       const rest = this.pending;
       this.pending = '';
       this.endHead();
-      body(rest);
+      this.headRestToBody(rest, high);
     }
+  }
+
+  /** Head text that turned out to be body: back to bytes when it holds a byte string. */
+  private headRestToBody(text: string, high: boolean): void {
+    this.bufferBody(high ? Buffer.from(text, 'latin1') : text);
   }
 
   private takeStatusLine(line: string): boolean {
