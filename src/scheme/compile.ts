@@ -16,6 +16,12 @@ type Node = (frame: Frame) => unknown;
 interface Frame {
   vals: unknown[];
   parent: Frame | null;
+  /**
+   * `this` for the procedures called: the LIPS context the closure was called with (so a
+   * `parameterize` around the call, e.g. by `with-output-to-string`, is seen), or a default one
+   * when the server calls it.
+   */
+  ctx: object;
 }
 
 /** Where a local lives: how many frames up, which slot. */
@@ -68,7 +74,7 @@ export function compileProcedure<F extends (...args: unknown[]) => unknown>(fn: 
   if (lam._env !== undefined && lam._code !== undefined) {
     try {
       const c = new Compiler(lam._env);
-      out = c.lambda(lam._code as Pair, null)({ vals: [], parent: null }) as (...args: unknown[]) => unknown;
+      out = c.lambda(lam._code as Pair, null)({ vals: [], parent: null, ctx: c.ctx }) as (...args: unknown[]) => unknown;
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       if (TRACE) process.stderr.write(`scheme-http: ${fn.name || 'a procedure'} runs in LIPS (not compiled: ${e.message})\n`);
@@ -88,7 +94,7 @@ interface Pair {
 class Compiler {
   private readonly L = lips();
   /** `this` of the procedures called: what LIPS's own primitives expect to find. */
-  private readonly ctx: object;
+  readonly ctx: object;
   constructor(private readonly env: Environment) {
     this.ctx = { env, dynamic_env: this.L.env, _raw_env: env, _raw_dyn: this.L.env, use_dynamic: false };
   }
@@ -297,7 +303,7 @@ class Compiler {
     const body = this.body(args.slice(1), inner);
     const n = inits.length;
     return (f) => {
-      const frame: Frame = { vals: new Array(n), parent: f };
+      const frame: Frame = { vals: new Array(n), parent: f, ctx: f.ctx };
       for (let i = 0; i < n; i++) {
         const v = inits[i]!(sequential ? frame : f);
         if (isThenable(v)) return (async () => {
@@ -333,12 +339,14 @@ class Compiler {
     const body = this.body(bodyForms, inner);
     const arity = names.length;
     const L = this.L;
-    return (f) => function compiled(...args: unknown[]): unknown {
+    return (f) => function compiled(this: unknown, ...args: unknown[]): unknown {
       const vals = args.length === arity && rest === null ? args : args.slice(0, arity);
       while (vals.length < arity) vals.push(undefined);
       if (rest !== null) vals.push(L.Pair.from_array(args.slice(arity), false));
+      // Called by LIPS, `this` carries the caller's dynamic environment; keep it for our calls.
+      const ctx = this !== null && typeof this === 'object' && (this as { _raw_dyn?: unknown })._raw_dyn !== undefined ? this : f.ctx;
       // What leaves the closure is a Scheme value: LIPS code may receive it.
-      const r = body({ vals, parent: f });
+      const r = body({ vals, parent: f, ctx });
       return isThenable(r) ? Promise.resolve(r).then(box) : box(r);
     };
   }
@@ -346,9 +354,8 @@ class Compiler {
   private call(x: Pair, scope: Scope | null): Node {
     const op = this.compile(x.car, scope);
     const args = this.list(x.cdr).map((a) => this.compile(a, scope));
-    const ctx = this.ctx;
     const L = this.L;
-    const apply = (fn: unknown, vals: unknown[]): unknown => {
+    const apply = (fn: unknown, vals: unknown[], ctx: object): unknown => {
       if (typeof fn === 'function') {
         // Our TypeScript procedures take and give plain JS strings and numbers; LIPS's own
         // procedures (and user lambdas) get Scheme values, as LIPS would pass them.
@@ -373,11 +380,11 @@ class Compiler {
         if (isThenable(v)) return (async () => {
           vals[i] = await v;
           for (let j = i + 1; j < n; j++) vals[j] = await args[j]!(f);
-          return apply(fn, vals);
+          return apply(fn, vals, f.ctx);
         })();
         vals[i] = v;
       }
-      return apply(fn, vals);
+      return apply(fn, vals, f.ctx);
     };
   }
 }
