@@ -1,3 +1,87 @@
 #!/usr/bin/env node
-// The scheme-http command. Runs the compiled CLI (`npm run build`, done by `npm ci`/`npm install`).
-import('../dist/cli.js');
+/**
+ * The scheme-http command.
+ *
+ * It starts from the start-up snapshot (dist/snapshot/, built by `npm run build`) when there is
+ * one that this node binary built from the files installed now: LIPS with its standard library
+ * and our runtime already loaded, ~0.1 s instead of ~1 s. Node cannot load a snapshot into a
+ * running process, so this one runs `node --snapshot-blob BLOB -- ARGS` and passes signals and the
+ * exit status through. Otherwise it boots LIPS itself (the compiled CLI in dist/, from `npm run
+ * build`), as it also does when node runs with options of its own (--inspect, --cpu-prof …).
+ *
+ * SCHEME_HTTP_SNAPSHOT=0      never use the snapshot
+ * SCHEME_HTTP_SNAPSHOT=debug  say on stderr whether it is used, and why not
+ * SCHEME_HTTP_SNAPSHOT_DIR    where to look for it instead of dist/snapshot/
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const mode = process.env.SCHEME_HTTP_SNAPSHOT ?? '';
+
+function debug(msg) {
+  if (mode === 'debug') process.stderr.write(`scheme-http: ${msg}\n`);
+}
+
+/** The blob to start from, or null. */
+async function usableSnapshot() {
+  if (mode === '0' || mode === 'off') return null;
+  if (process.execArgv.length > 0) {
+    debug(`start-up snapshot not used: node options ${process.execArgv.join(' ')} apply to this process`);
+    return null;
+  }
+  let stamp;
+  try {
+    stamp = await import('../dist/snapshot/stamp.js');
+  } catch (e) {
+    debug(`start-up snapshot not used: ${e.message}`);
+    return null;
+  }
+  const frozen = stamp.FROZEN_ENV.filter((k) => process.env[k]);
+  if (frozen.length > 0) {
+    debug(`start-up snapshot not used: ${frozen.join(', ')} must be read at start-up`);
+    return null;
+  }
+  const dir = process.env.SCHEME_HTTP_SNAPSHOT_DIR;
+  const check = stamp.checkSnapshot(stamp.snapshotFiles(root, dir ? path.resolve(dir) : undefined));
+  debug(check.ok ? `starting from the snapshot ${check.blob}` : `start-up snapshot not used: ${check.reason}`);
+  return check.ok ? check.blob : null;
+}
+
+/** Runs the command in a node started from BLOB; resolves to false if that node could not be started. */
+async function launch(blob) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--snapshot-blob', blob, '--', ...args], {
+    // The IPC channel tells the child when this process is gone, even by SIGKILL (src/snapshot/entry.ts).
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, SCHEME_HTTP_LAUNCHER: String(process.pid) },
+  });
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const forward = (signal) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  };
+  for (const s of signals) process.on(s, forward);
+  return new Promise((resolve) => {
+    child.on('error', (e) => {
+      for (const s of signals) process.off(s, forward);
+      debug(`could not start node from the snapshot (${e.message}); booting without it`);
+      resolve(false);
+    });
+    child.on('exit', (code, signal) => {
+      for (const s of signals) process.off(s, forward);
+      if (signal !== null) {
+        // Die of the same signal, as the command would have without the snapshot.
+        process.kill(process.pid, signal);
+        return;
+      }
+      process.exit(code ?? 1);
+    });
+  });
+}
+
+const blob = await usableSnapshot();
+if (blob === null || !(await launch(blob))) {
+  const { run } = await import('../dist/cli.js');
+  await run(args);
+}

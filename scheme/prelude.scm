@@ -13,11 +13,10 @@
     ((_ formals expr body ...)
      (call-with-values (lambda () expr) (lambda formals body ...)))))
 
-;; (handle-exceptions VAR HANDLER-EXPR BODY ...)
-(define-syntax handle-exceptions
-  (syntax-rules ()
-    ((_ var handler body ...)
-     (guard (var (#t handler)) body ...))))
+;; (handle-exceptions VAR HANDLER-EXPR BODY ...): the value of BODY, or of HANDLER-EXPR with VAR
+;; bound to what BODY raised. %handle-exceptions is TypeScript (src/scheme/prelude/conditions.ts).
+(define-macro (handle-exceptions var handler . body)
+  `(%handle-exceptions (lambda () ,@body) (lambda (,var) ,handler)))
 
 (define (with-output-to-string thunk)
   (let ((port (open-output-string)))
@@ -39,13 +38,16 @@
   (parameterize ((current-input-port port)) (thunk)))
 
 ;; (condition-case EXPR CLAUSE ...), CLAUSE = ((KIND ...) BODY ...) or (VAR (KIND ...) BODY ...);
-;; no matching clause re-raises.
+;; no matching clause raises the condition again, unchanged.
 (define-macro (condition-case expr . clauses)
   (let ((e (gensym "e")))
-    `(guard (,e ,@(map (lambda (clause)
-                         (if (symbol? (car clause))
-                             `((%condition-matches? ,e ',(cadr clause))
-                               (let ((,(car clause) ,e)) ,@(cddr clause)))
-                             `((%condition-matches? ,e ',(car clause)) ,@(cdr clause))))
-                       clauses))
-       ,expr)))
+    `(%handle-exceptions
+      (lambda () ,expr)
+      (lambda (,e)
+        (cond ,@(map (lambda (clause)
+                       (if (symbol? (car clause))
+                           `((%condition-matches? ,e ',(cadr clause))
+                             (let ((,(car clause) ,e)) ,@(cddr clause)))
+                           `((%condition-matches? ,e ',(car clause)) ,@(cdr clause))))
+                     clauses)
+              (else (raise ,e)))))))

@@ -2,45 +2,296 @@
  * The `scheme-http` command: `scheme-http FILE.scm [ARGS…]` runs a program, `scheme-http -e EXPR`
  * evaluates and prints, and `scheme-http` alone starts a REPL with every primitive loaded, in
  * which a server started in a thread keeps serving while resources are redefined.
+ *
+ * As with CHICKEN, a program ends when its last top-level form has been evaluated, even if
+ * threads (a server started in one, say) are still running; an error ends it with
+ * `FILE:LINE: Error: …` on stderr and exit status 70.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
+import { pathToFileURL } from 'node:url';
 import { schemeRuntime, type SchemeRuntime } from './scheme/interpreter.js';
+import { valuesOf } from './scheme/handlers.js';
 
 const USAGE = `usage: scheme-http FILE.scm [ARGS...]   run a program
        scheme-http -e EXPR             evaluate EXPR and print its value
        scheme-http                     start a REPL
 `;
 
-/** Top-level pieces of SOURCE, each a run of whole lines holding balanced forms, with its first line. */
-export function* topLevelChunks(source: string, balanced: (code: string) => boolean): Generator<{ code: string; line: number }> {
-  const lines = source.split('\n');
-  let chunk: string[] = [];
-  let start = 1;
-  for (let i = 0; i < lines.length; i++) {
-    if (chunk.length === 0) start = i + 1;
-    chunk.push(lines[i]!);
-    const code = chunk.join('\n');
-    let ok: boolean;
-    try {
-      ok = balanced(code);
-    } catch {
-      ok = true; // an unmatched closing bracket: let the evaluator report it
-    }
-    if (ok) {
-      if (code.trim() !== '') yield { code, line: start };
-      chunk = [];
-    }
-  }
-  if (chunk.length > 0 && chunk.join('\n').trim() !== '') yield { code: chunk.join('\n'), line: start };
+/** Exit status of a program that raised (EX_SOFTWARE, as CHICKEN's). */
+const EXIT_ERROR = 70;
+
+// ---------------------------------------------------------------------------------------------
+// Reading top-level forms. LIPS parses each form; this scanner only finds where each top-level
+// form begins and ends, so each is evaluated on its own (forms before an error run, an error
+// names the line of its form), a REPL knows when input is complete, and block comments (which
+// LIPS cannot nest) are blanked out before LIPS sees them.
+// ---------------------------------------------------------------------------------------------
+
+export interface Form {
+  code: string;
+  /** 1-based line of the form's first character. */
+  line: number;
 }
 
-function message(e: unknown): string {
-  if (e instanceof Error) {
-    const args = (e as Error & { args?: unknown[] }).args;
-    return Array.isArray(args) && args.length > 0 ? `${e.message} ${args.map((a) => String(a)).join(' ')}` : e.message;
+export interface ScanProblem {
+  /** True when more input could complete the source (REPL: wait for the next line). */
+  incomplete: boolean;
+  line: number;
+  message: string;
+  /** Where the form that could not be read begins. */
+  offset: number;
+}
+
+export interface Scan {
+  forms: Form[];
+  problem: ScanProblem | null;
+}
+
+class Incomplete {
+  constructor(readonly message: string, readonly at: number) {}
+}
+class Unexpected {
+  constructor(readonly message: string, readonly at: number) {}
+}
+
+const DELIMITER = /[\s()[\]";]/;
+
+/** Splits SOURCE into its top-level forms. */
+export function scanForms(source: string): Scan {
+  const lineStarts = [0];
+  for (let k = 0; k < source.length; k++) if (source[k] === '\n') lineStarts.push(k + 1);
+  const lineOf = (at: number): number => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+  /** Block comments, to blank out of the forms that contain them. */
+  const comments: Array<[number, number]> = [];
+  const n = source.length;
+  let i = 0;
+
+  const lineComment = (): void => {
+    while (i < n && source[i] !== '\n') i++;
+  };
+  const blockComment = (): void => {
+    const start = i;
+    let depth = 0;
+    while (i < n) {
+      if (source.startsWith('#|', i)) { depth++; i += 2; }
+      else if (source.startsWith('|#', i)) {
+        depth--;
+        i += 2;
+        if (depth === 0) { comments.push([start, i]); return; }
+      } else i++;
+    }
+    throw new Incomplete('unterminated block comment #|', start);
+  };
+  /** Whitespace and comments; `#;` comments out the datum after it. */
+  const atmosphere = (): void => {
+    while (i < n) {
+      const c = source[i]!;
+      if (c === ';') lineComment();
+      else if (/\s/.test(c)) i++;
+      else if (c === '#' && source[i + 1] === '|') blockComment();
+      else if (c === '#' && source[i + 1] === '!' && (i === 0 || /[\s/]/.test(source[i + 2] ?? ' '))) lineComment();
+      else if (c === '#' && source[i + 1] === ';') {
+        i += 2;
+        datum();
+      } else return;
+    }
+  };
+  const delimited = (): void => {
+    while (i < n && !DELIMITER.test(source[i]!)) i++;
+  };
+  const list = (open: number): void => {
+    for (;;) {
+      atmosphere();
+      if (i >= n) throw new Incomplete(`unterminated list: the ${source[open]} on line ${lineOf(open)} is not closed`, open);
+      const c = source[i]!;
+      if (c === ')' || c === ']') { i++; return; }
+      datum();
+    }
+  };
+  const delimitedBy = (close: string, what: string): void => {
+    const start = i;
+    i++;
+    while (i < n && source[i] !== close) i += source[i] === '\\' ? 2 : 1;
+    if (i >= n) throw new Incomplete(`unterminated ${what} starting on line ${lineOf(start)}`, start);
+    i++;
+  };
+  function datum(): void {
+    atmosphere();
+    if (i >= n) throw new Incomplete('unexpected end of input: a datum was expected', i);
+    const c = source[i]!;
+    const start = i;
+    switch (c) {
+      case '(': case '[':
+        i++;
+        list(start);
+        return;
+      case ')': case ']':
+        throw new Unexpected(`unexpected ${c}`, i);
+      case '"':
+        delimitedBy('"', 'string');
+        return;
+      case '|':
+        delimitedBy('|', 'symbol |…|');
+        return;
+      case "'": case '`':
+        i++;
+        datum();
+        return;
+      case ',':
+        i += source[i + 1] === '@' ? 2 : 1;
+        datum();
+        return;
+      case '#': {
+        const d = source[i + 1];
+        if (d === '(') { i += 2; list(start); return; }
+        if (source.startsWith('u8(', i + 1)) { i += 4; list(start); return; }
+        if (d === '\\') {
+          i += 2;
+          if (i >= n) throw new Incomplete('unterminated character #\\', start);
+          const cp = source.codePointAt(i)!;
+          i += cp > 0xffff ? 2 : 1;
+          if (/[A-Za-z0-9]/.test(String.fromCodePoint(cp))) delimited();
+          return;
+        }
+        if (d === '/') {
+          // LIPS's regular expression literal #/…/flags
+          i++;
+          delimitedBy('/', 'regular expression #/…/');
+          while (i < n && /[a-z]/.test(source[i]!)) i++;
+          return;
+        }
+        i++;
+        delimited();
+        return;
+      }
+      default:
+        delimited();
+    }
   }
-  return String(e);
+
+  const forms: Form[] = [];
+  for (;;) {
+    const before = i;
+    try {
+      atmosphere();
+    } catch (e) {
+      if (e instanceof Incomplete) return { forms, problem: { incomplete: true, line: lineOf(e.at), message: e.message, offset: before } };
+      throw e;
+    }
+    if (i >= n) return { forms, problem: null };
+    const start = i;
+    try {
+      datum();
+    } catch (e) {
+      if (e instanceof Incomplete || e instanceof Unexpected) {
+        return { forms, problem: { incomplete: e instanceof Incomplete, line: lineOf(e instanceof Unexpected ? e.at : start), message: e.message, offset: start } };
+      }
+      throw e;
+    }
+    forms.push({ code: blankComments(source, start, i, comments), line: lineOf(start) });
+  }
+}
+
+/** SOURCE[START, END) with the block comments in it turned into spaces (newlines kept). */
+function blankComments(source: string, start: number, end: number, comments: Array<[number, number]>): string {
+  let code = '';
+  let at = start;
+  for (const [from, to] of comments) {
+    if (to <= start || from >= end) continue;
+    code += source.slice(at, from) + source.slice(from, to).replace(/[^\n]/g, ' ');
+    at = to;
+  }
+  return code + source.slice(at, end);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output and error messages
+// ---------------------------------------------------------------------------------------------
+
+/** Whether stdout is at the start of a line, so a printed value starts on its own line. */
+let atLineStart = true;
+
+/** Keeps `atLineStart` up to date with everything written to stdout. */
+function trackStdout(): void {
+  const write = process.stdout.write.bind(process.stdout) as (...args: unknown[]) => boolean;
+  process.stdout.write = function (chunk: unknown, ...rest: unknown[]): boolean {
+    if (typeof chunk === 'string' && chunk.length > 0) atLineStart = chunk.endsWith('\n');
+    else if (chunk instanceof Uint8Array && chunk.length > 0) atLineStart = chunk[chunk.length - 1] === 0x0a;
+    return write(chunk, ...rest);
+  } as typeof process.stdout.write;
+}
+
+function freshLine(): void {
+  if (!atLineStart) process.stdout.write('\n');
+}
+
+/** Prints each of V's values (none for #<void> and zero values), as csi does. */
+function printValues(rt: SchemeRuntime, v: unknown): void {
+  if (v === undefined) return;
+  for (const x of valuesOf(v)) {
+    if (x === undefined) continue;
+    freshLine();
+    process.stdout.write(rt.show(x) + '\n');
+  }
+}
+
+/** LIPS's " at line L and column C" of a syntax error, relative to the form it read. */
+const LIPS_POSITION = / at line (\d+) and column (\d+)$/;
+
+/**
+ * A raised object as CHICKEN prints it: `(LOCATION) MESSAGE: ARGUMENT …` with the arguments in
+ * `write` form, or `uncaught exception: OBJ` for a raised non-condition.
+ */
+export function errorText(rt: SchemeRuntime, e: unknown): string {
+  // A condition re-raised by `guard` arrives wrapped: LIPS raises it again as continuable.
+  const inner = (e as { __object__?: unknown } | null)?.__object__;
+  if (inner !== undefined && inner !== e) return errorText(rt, inner);
+  if (!(e instanceof Error)) return `uncaught exception: ${rt.show(e)}`;
+  const { args, location } = e as Error & { args?: unknown; location?: unknown };
+  let text = e.message.replace(LIPS_POSITION, '');
+  if (location !== undefined && location !== false && location !== null) text = `(${rt.show(location)}) ${text}`;
+  if (Array.isArray(args) && args.length > 0) text += `: ${args.map((a) => rt.show(a)).join(' ')}`;
+  return text;
+}
+
+/** The line an error belongs to: its form's, or for LIPS's syntax errors the line inside the form. */
+function errorLine(e: unknown, form: Form): number {
+  const m = e instanceof Error ? LIPS_POSITION.exec(e.message) : null;
+  return m === null ? form.line : form.line + Number(m[1]) - 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running
+// ---------------------------------------------------------------------------------------------
+
+/** Evaluates SOURCE form by form; the first error is reported as `NAME:LINE: Error: …`. */
+async function runSource(rt: SchemeRuntime, source: string, name: string, print: boolean): Promise<number> {
+  const { forms, problem } = scanForms(source);
+  for (const form of forms) {
+    try {
+      const v = await rt.evaluate(form.code);
+      if (print) printValues(rt, v);
+    } catch (e) {
+      process.stderr.write(`${name}:${errorLine(e, form)}: Error: ${errorText(rt, e)}\n`);
+      return EXIT_ERROR;
+    }
+  }
+  if (problem !== null) {
+    process.stderr.write(`${name}:${problem.line}: Error: syntax error: ${problem.message}\n`);
+    return EXIT_ERROR;
+  }
+  return 0;
 }
 
 async function runFile(rt: SchemeRuntime, file: string): Promise<number> {
@@ -48,104 +299,114 @@ async function runFile(rt: SchemeRuntime, file: string): Promise<number> {
   try {
     source = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    process.stderr.write(`scheme-http: cannot read ${file}: ${(e as Error).message}\n`);
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    process.stderr.write(`scheme-http: cannot read ${file}: ${why}\n`);
     return 2;
   }
-  if (source.startsWith('#!')) source = '; ' + source; // a #! line, as csi -script allows
-  for (const { code, line } of topLevelChunks(source, rt.lips.balanced_parenthesis)) {
-    try {
-      await rt.evaluate(code);
-    } catch (e) {
-      process.stderr.write(`${file}:${line}: Error: ${message(e)}\n`);
-      return 70;
-    }
-  }
-  return 0;
+  return runSource(rt, source, file, false);
 }
 
-async function evalExpr(rt: SchemeRuntime, expr: string): Promise<number> {
-  try {
-    const v = await rt.evaluate(expr);
-    if (v !== undefined) process.stdout.write(rt.show(v) + '\n');
-    return 0;
-  } catch (e) {
-    process.stderr.write(`-e:1: Error: ${message(e)}\n`);
-    return 70;
-  }
-}
-
-async function repl(rt: SchemeRuntime): Promise<void> {
+async function repl(rt: SchemeRuntime): Promise<number> {
   const interactive = process.stdin.isTTY === true;
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, prompt: '#;> ', terminal: interactive });
-  let buffer = '';
+  // Piped input gets no prompts and no echo: only what the program and its values print.
+  const rl = readline.createInterface(interactive ? { input: process.stdin, output: process.stdout, prompt: '#;> ', terminal: true } : { input: process.stdin, terminal: false });
+  const prompt = (): void => { if (interactive) rl.prompt(); };
   if (interactive) process.stdout.write('scheme-http REPL (LIPS); the http: procedures are loaded. Ctrl-D to leave.\n');
-  rl.prompt();
-  const queue: string[] = [];
+  prompt();
+  let buffer = '';
+  const lines: string[] = [];
   let busy = false;
+  let closed = false;
+  let finished!: (code: number) => void;
+  const done = new Promise<number>((r) => { finished = r; });
+
+  const evaluate = async (): Promise<void> => {
+    const { forms, problem } = scanForms(buffer);
+    buffer = problem !== null && problem.incomplete ? buffer.slice(problem.offset) : '';
+    for (const form of forms) {
+      try {
+        printValues(rt, await rt.evaluate(form.code));
+      } catch (e) {
+        freshLine();
+        process.stdout.write(`Error: ${errorText(rt, e)}\n`);
+      }
+    }
+    if (problem !== null && !problem.incomplete) {
+      freshLine();
+      process.stdout.write(`Error: syntax error: ${problem.message}\n`);
+    }
+  };
   const pump = async (): Promise<void> => {
     if (busy) return;
     busy = true;
-    while (queue.length > 0) {
-      const line = queue.shift()!;
-      buffer = buffer === '' ? line : buffer + '\n' + line;
-      let complete: boolean;
-      try {
-        complete = rt.lips.balanced_parenthesis(buffer);
-      } catch {
-        complete = true;
+    while (lines.length > 0) {
+      buffer += lines.shift()! + '\n';
+      await evaluate();
+      if (buffer.trim() === '') {
+        buffer = '';
+        prompt();
       }
-      if (!complete) continue;
-      const code = buffer;
-      buffer = '';
-      if (code.trim() === '') { rl.prompt(); continue; }
-      try {
-        const v = await rt.evaluate(code);
-        if (v !== undefined) process.stdout.write(rt.show(v) + '\n');
-      } catch (e) {
-        process.stdout.write(`Error: ${message(e)}\n`);
-      }
-      rl.prompt();
     }
     busy = false;
-    if (closed) finish();
+    if (closed) {
+      if (buffer.trim() !== '') {
+        const problem = scanForms(buffer).problem;
+        freshLine();
+        process.stdout.write(`Error: syntax error: ${problem?.message ?? 'incomplete input'}\n`);
+      }
+      if (interactive) process.stdout.write('\n');
+      finished(0);
+    }
   };
-  let closed = false;
-  const finish = (): void => {
-    if (interactive) process.stdout.write('\n');
-    process.exit(0);
-  };
-  rl.on('line', (line) => { queue.push(line); void pump(); });
-  rl.on('close', () => { closed = true; if (!busy && queue.length === 0) finish(); });
+  rl.on('line', (line) => { lines.push(line); void pump(); });
+  rl.on('close', () => { closed = true; void pump(); });
+  return done;
 }
 
-export async function main(argv: string[]): Promise<void> {
+/** Runs the command; resolves to its exit status. */
+export async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === '-h' || first === '--help') {
     process.stdout.write(USAGE);
-    return;
+    return 0;
   }
   if (first === '-e') {
     if (rest.length === 0) {
       process.stderr.write(USAGE);
-      process.exitCode = 2;
-      return;
+      return 2;
     }
     const rt = await schemeRuntime(rest.slice(1));
-    process.exitCode = await evalExpr(rt, rest[0]!);
-    return;
+    return runSource(rt, rest[0]!, '-e', true);
   }
-  if (first === undefined || first === 'repl') {
-    const rt = await schemeRuntime([]);
-    await repl(rt);
-    return;
-  }
-  const rt = await schemeRuntime(rest);
-  const code = await runFile(rt, first);
-  if (code !== 0) process.exit(code);
+  if (first === undefined || first === 'repl') return repl(await schemeRuntime([]));
+  return runFile(await schemeRuntime(rest), first);
 }
 
-// Leave through process.exit, so exit handlers (and --cpu-prof) run.
-process.on('SIGINT', () => process.exit(130));
-process.on('SIGTERM', () => process.exit(143));
+/**
+ * Runs the command (bin/scheme-http.js, the start-up snapshot, or this file run directly): ARGV
+ * is the arguments after the script. The process ends when the command does, threads or not.
+ */
+export async function run(argv: string[]): Promise<never> {
+  // Leave through process.exit, so exit handlers (and --cpu-prof) run.
+  process.on('SIGINT', () => process.exit(130));
+  process.on('SIGTERM', () => process.exit(143));
+  trackStdout();
+  let code: number;
+  try {
+    code = await main(argv);
+  } catch (e) {
+    process.stderr.write(`scheme-http: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    code = EXIT_ERROR;
+  }
+  process.exit(code);
+}
 
-await main(process.argv.slice(2));
+/** True when this module is the script node was started with (`node --import tsx src/cli.ts`, `node dist/cli.js`). */
+function isMain(): boolean {
+  const script = process.argv[1];
+  // import.meta.url is undefined when bundled as CommonJS (the snapshot), which calls run itself.
+  const url: string | undefined = import.meta.url;
+  return script !== undefined && url !== undefined && url === pathToFileURL(path.resolve(script)).href;
+}
+
+if (isMain()) void run(process.argv.slice(2));

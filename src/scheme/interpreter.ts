@@ -39,10 +39,18 @@ export interface SchemeRuntime {
 }
 
 let runtime: Promise<SchemeRuntime> | null = null;
+/** What `command-line-arguments` returns: the arguments of the first call of `schemeRuntime`. */
+let commandLine: string[] | null = null;
 
 export function schemeRuntime(args: string[] = []): Promise<SchemeRuntime> {
-  runtime ??= create(args);
+  commandLine ??= args;
+  runtime ??= create();
   return runtime;
+}
+
+/** For a runtime made ahead of time (the start-up snapshot): the next call's arguments become the command line. */
+export function resetCommandLine(): void {
+  commandLine = null;
 }
 
 function preludePath(): string {
@@ -51,7 +59,7 @@ function preludePath(): string {
   return path.resolve(here, '..', '..', 'scheme', 'prelude.scm');
 }
 
-async function create(args: string[]): Promise<SchemeRuntime> {
+async function create(): Promise<SchemeRuntime> {
   const lips = await bootLips();
   bindLips(lips);
   bindPorts(lips);
@@ -75,7 +83,7 @@ async function create(args: string[]): Promise<SchemeRuntime> {
       }
     },
     'command-line-arguments'(): unknown {
-      return list(args);
+      return list(commandLine ?? []);
     },
   });
   await lips.exec(fs.readFileSync(preludePath(), 'utf8'), { env: global });

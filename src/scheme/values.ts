@@ -142,7 +142,7 @@ export function displayString(x: unknown): string {
 
 /** Text of a value as `write` shows it. */
 export function writeString(x: unknown): string {
-  return String((L.env.get('repr') as (v: unknown, q: boolean) => string)(x, true));
+  return String((L.env.get('repr') as (v: unknown, q: boolean) => string)(typeof x === 'string' ? new L.LString(x) : x, true));
 }
 
 /** A short description of a value for error messages. */

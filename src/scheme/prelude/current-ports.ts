@@ -5,7 +5,7 @@
  * is one ALS read.
  */
 import type { Environment, Parameter } from 'lips';
-import { als } from '../context.js';
+import { als, type PortStore } from '../context.js';
 import { StreamPort, StdinPort, type InPort, type OutPort } from '../ports.js';
 import { lips } from '../values.js';
 import type { CallContext } from '../define.js';
@@ -57,4 +57,28 @@ export function currentIn(ctx?: CallContext): InPort {
     if (v !== undefined) return v as InPort;
   }
   return als.getStore()?.in ?? stdinPort;
+}
+
+/** The value of a `parameterize` binding of NAME in effect for this call, if any (not the global one). */
+function shadowing(ctx: CallContext | undefined, name: string, global: Parameter): unknown {
+  const dyn = ctx?._raw_dyn;
+  if (dyn === undefined || dyn === null) return undefined;
+  const p = dyn.get(name, { throwError: false });
+  return p instanceof lips().Parameter && p !== global ? p.invoke() : undefined;
+}
+
+/**
+ * The ports a thread made now starts with: what `parameterize` (or `with-output-to-string` …)
+ * has bound around the call, on top of the handler's or stdio's. CHICKEN threads inherit the
+ * current ports of the thread that makes them.
+ */
+export function inheritedPorts(ctx: CallContext | undefined): PortStore {
+  const parent = als.getStore();
+  const out = outRebound ? shadowing(ctx, 'current-output-port', outParam) as OutPort | undefined : undefined;
+  const inp = inRebound ? shadowing(ctx, 'current-input-port', inParam) as InPort | undefined : undefined;
+  return {
+    get out(): OutPort { return out ?? parent?.out ?? stdoutPort; },
+    get in(): InPort { return inp ?? parent?.in ?? stdinPort; },
+    ex: parent?.ex ?? null,
+  };
 }

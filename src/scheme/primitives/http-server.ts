@@ -2,7 +2,8 @@
  * http-server: `http:make-server`, resources, method handlers, content parsers, responses, and the
  * egg's parameters. One ServerConfig holds what the egg kept globally; its handlers and hooks
  * are read from the Scheme parameters on each use, so `(http:fallback-handler proc)` or a
- * redefined resource takes effect on the next request of a running server.
+ * redefined resource takes effect on the next request of a running server. A server procedure
+ * called inside `parameterize` serves with the values bound there (through a view of the config).
  */
 import net from 'node:net';
 import type { Environment, Parameter } from 'lips';
@@ -19,9 +20,11 @@ import type {
 import type { Transport } from '../../http/server/config.js';
 import type { HttpRequest } from '../../http/request.js';
 import type { Args } from '../../http/url.js';
+import type { Limits } from '../../http/limits.js';
 import {
-  toStr, toNum, toArray, alistToHeaders, headersToAlist, lips, SchemeArgumentError, describe, isPair, values, truthy,
+  toStr, toNum, toArray, alistToHeaders, headersToAlist, lips, SchemeArgumentError, describe, isPair, values, truthy, displayString,
 } from '../values.js';
+import { als } from '../context.js';
 import { inExchange, currentExchange, valuesOf, markBuiltin, builtinOf, cached } from '../handlers.js';
 import { ResponsePort, BodyPort, OutPort } from '../ports.js';
 import { currentOut } from '../prelude/current-ports.js';
@@ -47,6 +50,26 @@ function urls(x: unknown, who: string): string[] {
 function sync<T>(x: unknown, who: string): T {
   if (x instanceof Promise) throw new SchemeArgumentError(`${who} must return a value without suspending (it returned a promise)`);
   return x as T;
+}
+
+/** Which parameter objects a server reads: the global ones, or those `parameterize` bound around it. */
+interface Bindings {
+  param(p: Parameter): Parameter;
+  /** `http:read-line-limit` (defined by http-utils, after this module). */
+  readLineLimit?: Parameter | undefined;
+}
+
+/** Runs F with EX's ports current, unless they already are (a resource called by the POST handler). */
+function inRequest<T>(ex: Exchange, f: () => T): T {
+  return als.getStore()?.ex === ex ? f() : inExchange(ex, f);
+}
+
+const defaultErrorResponse: ErrorResponseHandler = (code, msg, id) => defaultErrorPage(code, msg, id.serverName, id.location);
+
+/** A Scheme `http:error-response-handler` as the core calls it. */
+function errorPageOf(f: SchemeProc): ErrorResponseHandler {
+  return (code: number, msg: string) =>
+    toStr(sync(f(code, msg), 'http:error-response-handler'), 'http:error-response-handler', 'its result');
 }
 
 export interface SchemeServers {
@@ -110,78 +133,153 @@ export function installHttpServer(global: Environment): SchemeServers {
   const hardCloseP = param('http:hard-close-procedure', tcpAbandon);
 
   // ---- the config reads the parameters; user procedures are wrapped once each ----
-  const fallbacks = new WeakMap<SchemeProc, FallbackHandler>();
-  const errorPages = new WeakMap<SchemeProc, ErrorResponseHandler>();
-  const errorHooks = new WeakMap<SchemeProc, ErrorHook>();
-  const logHooks = new WeakMap<SchemeProc, LogHook>();
-  const transforms = new WeakMap<SchemeProc, UrlTransformation>();
-  const getter = (name: string, get: () => unknown): void => {
-    Object.defineProperty(config, name, { get, set: () => { throw new Error(`set ${name} through its Scheme parameter`); }, enumerable: true });
-  };
-  getter('fallbackHandler', () => {
-    const p = fallbackP.__value__;
-    if (builtinOf(p) !== undefined) return notFound;
-    return cached(fallbacks, proc(p, 'http:fallback-handler'), (f) => {
-      const run = compileProcedure(f);
-      return (request: HttpRequest, ex: Exchange) => inExchange(ex, () => run(request));
+  const httpParams = [fallbackP, errorPageP, errorHookP, logHookP, startupHookP, urlTransformP, countLimitP, listenP, acceptP, addressesP, hardCloseP];
+  /** Global values: what a server sees unless it runs inside `parameterize`. */
+  const globalBindings: Bindings = { param: (p) => p };
+  defineParameterGetters(config, globalBindings);
+
+  /**
+   * The parameter bindings in effect where a server procedure was called: a server run inside
+   * `(parameterize ((http:fallback-handler f)) (server))` serves with F, as the egg's server
+   * loop served with the parameters of its thread. Null when nothing of ours is rebound.
+   */
+  function serverBindings(caller: CallContext | undefined): Bindings | null {
+    const dyn = caller?._raw_dyn;
+    if (dyn === undefined || dyn === null) return null;
+    const limitP = global.get('http:read-line-limit', { throwError: false });
+    const shadows = new Map<Parameter, Parameter>();
+    for (const p of limitP instanceof L.Parameter ? [...httpParams, limitP] : httpParams) {
+      const c = dyn.get(p.__name__, { throwError: false });
+      if (c instanceof L.Parameter && c !== p) shadows.set(p, c);
+    }
+    if (shadows.size === 0) return null;
+    return { param: (p) => shadows.get(p) ?? p, readLineLimit: limitP instanceof L.Parameter ? limitP : undefined };
+  }
+
+  /** A config for one server: the shared resources, handlers and counters; its own parameter bindings. */
+  function serverConfig(b: Bindings): ServerConfig {
+    const view = Object.create(config) as ServerConfig;
+    for (const k of ['requestCount', 'activeRequests'] as const) {
+      Object.defineProperty(view, k, { get: () => config[k], set: (v: number) => { config[k] = v; }, enumerable: true });
+    }
+    const limitP = b.readLineLimit;
+    if (limitP !== undefined && b.param(limitP) !== limitP) {
+      const limits = Object.create(config.limits) as Limits;
+      Object.defineProperty(limits, 'readLineLimit', { get: () => toNum(b.param(limitP).__value__, 'http:read-line-limit'), enumerable: true });
+      Object.defineProperty(view, 'limits', { value: limits, enumerable: true });
+    }
+    defineParameterGetters(view, b);
+    return view;
+  }
+
+  /** TARGET's handlers and hooks come from the parameters (as B binds them), read on each use. */
+  function defineParameterGetters(target: ServerConfig, b: Bindings): void {
+    const fallbacks = new WeakMap<SchemeProc, FallbackHandler>();
+    const errorPages = new WeakMap<SchemeProc, ErrorResponseHandler>();
+    const errorHooks = new WeakMap<SchemeProc, ErrorHook>();
+    const logHooks = new WeakMap<SchemeProc, LogHook>();
+    const transforms = new WeakMap<SchemeProc, UrlTransformation>();
+    const value = (p: Parameter): unknown => b.param(p).__value__;
+    const getter = (name: string, get: () => unknown): void => {
+      Object.defineProperty(target, name, { get, set: () => { throw new Error(`set ${name} through its Scheme parameter`); }, enumerable: true });
+    };
+    /** A procedure of the program's failed outside any handler: the error hook hears of it. */
+    const report = (e: unknown): void => {
+      try {
+        const r = target.errorHook(e, null);
+        if (r instanceof Promise) r.catch(() => undefined);
+      } catch {
+        // nobody left to tell
+      }
+    };
+    getter('fallbackHandler', () => {
+      const p = value(fallbackP);
+      if (builtinOf(p) !== undefined) return notFound;
+      return cached(fallbacks, proc(p, 'http:fallback-handler'), (f) => {
+        const run = compileProcedure(f);
+        return (request: HttpRequest, ex: Exchange) => inRequest(ex, () => run(request));
+      });
     });
-  });
-  getter('errorResponseHandler', () => {
-    const p = errorPageP.__value__;
-    if (builtinOf(p) !== undefined) return (code: number, msg: string, id: ServerIdentity) => defaultErrorPage(code, msg, id.serverName, id.location);
-    return cached(errorPages, proc(p, 'http:error-response-handler'), (f) => (code: number, msg: string) =>
-      toStr(sync(f(code, msg), 'http:error-response-handler'), 'http:error-response-handler', 'its result'));
-  });
-  getter('errorHook', () => {
-    const p = errorHookP.__value__;
-    if (builtinOf(p) !== undefined) return defaultErrorHook;
-    return cached(errorHooks, proc(p, 'http:error-hook'), (f) => (e: unknown) => f(e));
-  });
-  getter('logHook', () => {
-    const p = logHookP.__value__;
-    if (builtinOf(p) !== undefined) return null;
-    return cached(logHooks, proc(p, 'http:log-hook'), (f) => (request: HttpRequest, ip: string) => f(request, ip));
-  });
-  getter('startupHook', () => {
-    const p = startupHookP.__value__;
-    if (builtinOf(p) !== undefined) return null;
-    const f = proc(p, 'http:startup-hook');
-    return () => f();
-  });
-  getter('urlTransformation', () => {
-    const p = urlTransformP.__value__;
-    if (builtinOf(p) !== undefined) return null;
-    return cached(transforms, proc(p, 'http:url-transformation'), (f) => (url: string) =>
-      toStr(sync(f(url), 'http:url-transformation'), 'http:url-transformation', 'its result'));
-  });
-  getter('requestCountLimit', () => toNum(countLimitP.__value__, 'http:request-count-limit'));
-  getter('transport', (): Partial<Transport> => {
-    const t: Partial<Transport> = {};
-    const listen = listenP.__value__;
-    if (builtinOf(listen) === undefined) {
-      const f = proc(listen, 'http:listen-procedure');
-      t.listen = async (o: net.ListenOptions) => (await f(o.port, o.backlog, o.host ?? false)) as net.Server;
-    }
-    const accept = acceptP.__value__;
-    if (builtinOf(accept) === undefined) {
-      const f = proc(accept, 'http:accept-procedure');
-      t.accept = (socket: net.Socket) => { const r = sync<unknown>(f(socket), 'http:accept-procedure'); return r === false ? null : (r as net.Socket); };
-    }
-    const addresses = addressesP.__value__;
-    if (builtinOf(addresses) === undefined) {
-      const f = proc(addresses, 'http:get-addresses-procedure');
-      t.addresses = (socket: net.Socket) => {
-        const v = valuesOf(sync(f(socket), 'http:get-addresses-procedure'));
-        return [String(v[0] ?? ''), String(v[1] ?? v[0] ?? '')];
-      };
-    }
-    const hard = hardCloseP.__value__;
-    if (builtinOf(hard) === undefined) {
-      const f = proc(hard, 'http:hard-close-procedure');
-      t.hardClose = (socket: net.Socket) => { f(socket); };
-    }
-    return t;
-  });
+    getter('errorResponseHandler', () => {
+      const p = value(errorPageP);
+      if (builtinOf(p) !== undefined) return defaultErrorResponse;
+      return cached(errorPages, proc(p, 'http:error-response-handler'), errorPageOf);
+    });
+    getter('errorHook', () => {
+      const p = value(errorHookP);
+      if (builtinOf(p) !== undefined) return defaultErrorHook;
+      return cached(errorHooks, proc(p, 'http:error-hook'), (f) => (e: unknown) => f(e));
+    });
+    getter('logHook', () => {
+      const p = value(logHookP);
+      if (builtinOf(p) !== undefined) return null;
+      return cached(logHooks, proc(p, 'http:log-hook'), (f) => (request: HttpRequest, ip: string) => f(request, ip));
+    });
+    getter('startupHook', () => {
+      const p = value(startupHookP);
+      if (builtinOf(p) !== undefined) return null;
+      const f = proc(p, 'http:startup-hook');
+      return () => f();
+    });
+    getter('urlTransformation', () => {
+      const p = value(urlTransformP);
+      if (builtinOf(p) !== undefined) return null;
+      return cached(transforms, proc(p, 'http:url-transformation'), (f) => (url: string) =>
+        toStr(sync(f(url), 'http:url-transformation'), 'http:url-transformation', 'its result'));
+    });
+    getter('requestCountLimit', () => toNum(value(countLimitP), 'http:request-count-limit'));
+    getter('transport', (): Partial<Transport> => {
+      const t: Partial<Transport> = {};
+      const listen = value(listenP);
+      if (builtinOf(listen) === undefined) {
+        const f = proc(listen, 'http:listen-procedure');
+        t.listen = async (o: net.ListenOptions) => {
+          const listener = await f(o.port, o.backlog, o.host ?? false);
+          if (!(listener instanceof net.Server)) {
+            throw new SchemeArgumentError(`http:listen-procedure: the procedure must return a listener, as tcp-listen does, got ${describe(listener)}`);
+          }
+          return listener;
+        };
+      }
+      const accept = value(acceptP);
+      if (builtinOf(accept) === undefined) {
+        const f = proc(accept, 'http:accept-procedure');
+        t.accept = (socket: net.Socket) => {
+          // Anything but a socket would fail later, outside any handler: it is refused here.
+          const r = sync<unknown>(f(socket), 'http:accept-procedure');
+          if (r === false) return null;
+          if (r instanceof net.Socket) return r;
+          throw new SchemeArgumentError(`http:accept-procedure: the procedure must return the connection (or another socket), or #f to refuse it, got ${describe(r)}`);
+        };
+      }
+      const addresses = value(addressesP);
+      if (builtinOf(addresses) === undefined) {
+        const f = proc(addresses, 'http:get-addresses-procedure');
+        t.addresses = (socket: net.Socket) => {
+          const v = valuesOf(sync(f(socket), 'http:get-addresses-procedure'));
+          return [displayString(v[0] ?? ''), displayString(v[1] ?? v[0] ?? '')];
+        };
+      }
+      const hard = value(hardCloseP);
+      if (builtinOf(hard) === undefined) {
+        const f = proc(hard, 'http:hard-close-procedure');
+        t.hardClose = (socket: net.Socket) => {
+          // Called on the connection's error path, where a raise would crash the process: what
+          // the procedure raises goes to the error hook, and the connection is closed even if
+          // the procedure left it open (nothing else would ever close it).
+          try {
+            const r = f(socket);
+            if (r instanceof Promise) r.catch(report);
+          } catch (e) {
+            report(e);
+          } finally {
+            if (!socket.destroyed && !socket.writableEnded) socket.destroy();
+          }
+        };
+      }
+      return t;
+    });
+  }
 
   // ---- method handlers and content parsers: Scheme procedures both ways ----
   const schemeOfMethod = new WeakMap<MethodHandler, SchemeProc>();
@@ -207,7 +305,9 @@ export function installHttpServer(global: Environment): SchemeServers {
     if (typeof b === 'function') return b as ContentParser;
     return cached(parserOfScheme, f, (sp) => {
       const cp: ContentParser = (size, headers, input) => {
-        const r = sp(size ?? false, headersToAlist(headers), new BodyPort(input));
+        const store = als.getStore();
+        const port = store !== undefined && store.ex !== null && store.ex.input === input ? store.in : new BodyPort(input);
+        const r = sp(size ?? false, headersToAlist(headers), port);
         const conv = (v: unknown): [unknown, unknown] => {
           const vs = valuesOf(v);
           return [vs[0], vs.length > 1 ? vs[1] : vs[0]];
@@ -221,6 +321,12 @@ export function installHttpServer(global: Environment): SchemeServers {
   // Scheme sees the built-in parsers as Scheme procedures too.
   schemeParser(defaultContentParser);
   schemeParser(urlencodedParser);
+  // The content parser runs inside the POST handler: with the request's ports current, a parser
+  // that reads `(current-input-port)` (as the egg's general description has it) reads the body.
+  const postHandler = config.methodHandler('POST')!;
+  config.methodHandler('POST', function post(request: HttpRequest, ex: Exchange): unknown {
+    return inExchange(ex, () => postHandler(request, ex));
+  });
 
   const makeServer = function makeServer(port: unknown, serverName?: unknown, location?: unknown, _protocol?: unknown,
     backlog?: unknown, restrictHost?: unknown, init?: unknown): SchemeProc {
@@ -232,9 +338,10 @@ export function installHttpServer(global: Environment): SchemeServers {
     const bl = given(backlog) ? toNum(backlog, who, 'BACKLOG') : 40;
     const host = given(restrictHost) ? toStr(restrictHost, who, 'RESTRICTHOST') : null;
     const initProc = given(init) ? proc(init, who, 'INIT') : null;
-    return async function runServer(debug?: unknown): Promise<void> {
+    return async function runServer(this: CallContext | undefined, debug?: unknown): Promise<void> {
+      const bindings = serverBindings(this);
       const server = createServer({
-        port: portNumber, serverName: name, location: loc, backlog: bl, host, config,
+        port: portNumber, serverName: name, location: loc, backlog: bl, host, config: bindings === null ? config : serverConfig(bindings),
         init: initProc === null ? null : () => initProc(),
         debug: debug !== undefined && truthy(debug),
       });
@@ -257,7 +364,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       const who = 'http:add-resource';
       const f = proc(handler, who, 'HANDLER');
       const run = compileProcedure(f); // a JS closure doing what f does, when the compiler takes it
-      const wrapped: ResourceHandler = (request: HttpRequest, args: Args, ex: Exchange) => inExchange(ex, () => run(request, headersToAlist(args)));
+      const wrapped: ResourceHandler = (request: HttpRequest, args: Args, ex: Exchange) => inRequest(ex, () => run(request, headersToAlist(args)));
       resourceOriginals.set(wrapped, f);
       config.addResource(urls(url, who), wrapped);
     },
@@ -304,7 +411,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       const who = 'http:write-response-header';
       const status = code === undefined ? 200 : toNum(code, who, 'CODE');
       const msg = message === undefined ? (code === undefined ? 'OK' : reasonPhrase(status)) : toStr(message, who, 'MSG');
-      const headers = alist === undefined ? [] : alistToHeaders(alist, who, 'ALIST');
+      const headers = alist === undefined || alist === false ? [] : alistToHeaders(alist, who, 'ALIST');
       const out = port === undefined || port === false ? currentOut(this) : port;
       if (!(out instanceof OutPort)) throw new SchemeArgumentError(`${who}: PORT must be an output port, got ${describe(out)}`);
       const ex = currentExchange();
@@ -319,12 +426,22 @@ export function installHttpServer(global: Environment): SchemeServers {
       const out = port === undefined || port === false ? currentOut(this) : port;
       const ex = currentExchange();
       const id = ex?.server ?? DEFAULT_IDENTITY;
+      // The error page of the server answering (its own if it runs inside parameterize), unless
+      // the caller rebound http:error-response-handler itself.
+      let cfg = ex?.config ?? config;
+      const own = this?._raw_dyn?.get(errorPageP.__name__, { throwError: false });
+      if (own instanceof L.Parameter && own !== errorPageP) {
+        const page = own.__value__;
+        cfg = Object.create(cfg, {
+          errorResponseHandler: { value: builtinOf(page) !== undefined ? defaultErrorResponse : errorPageOf(proc(page, 'http:error-response-handler')) },
+        }) as ServerConfig;
+      }
       if (out instanceof ResponsePort) {
-        writeErrorResponse(out.out, config, id, status, msg);
+        writeErrorResponse(out.out, cfg, id, status, msg);
         return;
       }
       if (!(out instanceof OutPort)) throw new SchemeArgumentError(`${who}: PORT must be an output port, got ${describe(out)}`);
-      const html = config.errorResponseHandler(status, msg, id);
+      const html = cfg.errorResponseHandler(status, msg, id);
       out.write(responseHeaderText(status, msg.replace(/[\r\n]+/g, ' '), [['Content-Type', 'text/html']], ex?.out.protocol ?? 'HTTP/1.0', id.serverName)
         + `Content-Length: ${Buffer.byteLength(html)}\r\n\r\n${html}`);
     },

@@ -3,7 +3,7 @@
  * `http:read-line-limit`, `http:read-request-attributes`.
  */
 import type { Environment, Parameter } from 'lips';
-import { defineAll } from '../define.js';
+import { defineAll, type CallContext } from '../define.js';
 import { HttpRequest } from '../../http/request.js';
 import { decodeUrl, canonicalizeString } from '../../http/url.js';
 import { readRequestAttributes } from '../../http/attributes.js';
@@ -11,6 +11,7 @@ import {
   toStr, toNum, sym, values, headersToAlist, alistToHeaders, lips, SchemeArgumentError, describe, list, cons,
 } from '../values.js';
 import { InPort } from '../ports.js';
+import { currentIn } from '../prelude/current-ports.js';
 import type { ServerConfig } from '../../http/server/config.js';
 
 function req(x: unknown, who: string): HttpRequest {
@@ -38,6 +39,17 @@ function bodyFromScheme(x: unknown): unknown {
   const L = lips();
   if (x instanceof L.LString) return x.valueOf();
   return x;
+}
+
+/** `http:read-line-limit` as the calling code sees it: its `parameterize` binding, else the global value. */
+function lineLimit(ctx: CallContext, global: Parameter, who: string): number {
+  const L = lips();
+  const dyn = ctx._raw_dyn;
+  const bound = dyn === undefined || dyn === null ? undefined : dyn.get('http:read-line-limit', { throwError: false });
+  const value = bound instanceof L.Parameter ? bound.invoke() : global.__value__;
+  const n = toNum(value, who, 'the value of http:read-line-limit');
+  if (!Number.isInteger(n) || n <= 0) throw new SchemeArgumentError(`${who}: http:read-line-limit must be a positive integer, got ${describe(value)}`);
+  return n;
 }
 
 export function installHttpUtils(global: Environment, config: ServerConfig): void {
@@ -85,17 +97,23 @@ export function installHttpUtils(global: Environment, config: ServerConfig): voi
     'http:request-method-set!'(r: unknown, v: unknown): void { req(r, 'http:request-method-set!').method = symbolName(v, 'http:request-method-set!', 'METHOD'); },
     'http:request-ip-set!'(r: unknown, v: unknown): void { req(r, 'http:request-ip-set!').ip = v === false ? null : toStr(v, 'http:request-ip-set!', 'IP'); },
     'http:request-sslctx-set!'(r: unknown, v: unknown): void { req(r, 'http:request-sslctx-set!').sslctx = v === false ? null : v; },
-    'http:read-request-attributes'(port: unknown): unknown {
-      if (!(port instanceof InPort)) throw new SchemeArgumentError(`http:read-request-attributes: expected an input port, got ${describe(port)}`);
+    'http:read-request-attributes'(this: CallContext, port?: unknown): unknown {
+      const who = 'http:read-request-attributes';
+      // The limit as the call sees it: `(parameterize ((http:read-line-limit N)) …)` included
+      // (it read the global value, so a parameterized limit was ignored).
+      const limit = lineLimit(this, readLineLimit as Parameter, who);
+      // PORT defaults to (current-input-port), as CHICKEN's optional port arguments do.
+      const p = port === undefined ? currentIn(this) : port;
+      if (!(p instanceof InPort)) throw new SchemeArgumentError(`${who}: expected an input port, got ${describe(p)}`);
       const eof = L.eof;
+      const conv = (x: unknown): string | null => (x === eof ? null : String(x).replace(/\r$/, ''));
       const source = {
         readLine: (): string | null | Promise<string | null> => {
-          const v = port.read_line();
-          const conv = (x: unknown): string | null => (x === eof ? null : String(x).replace(/\r$/, ''));
+          const v = p.read_line();
           return v instanceof Promise ? v.then(conv) : conv(v);
         },
       };
-      return readRequestAttributes(source, config.limits.readLineLimit).then((h) => list(h.map(([n, v]) => cons(n, v))));
+      return readRequestAttributes(source, limit).then((h) => list(h.map(([n, v]) => cons(n, v))));
     },
   });
 }
