@@ -7,7 +7,8 @@
  * and our runtime already loaded, ~0.1 s instead of ~1 s. Node cannot load a snapshot into a
  * running process, so this one runs `node --snapshot-blob BLOB -- ARGS` and passes signals and the
  * exit status through. Otherwise it boots LIPS itself (the compiled CLI in dist/, from `npm run
- * build`), as it also does when node runs with options of its own (--inspect, --cpu-prof …).
+ * build`), as it also does when node runs with options of its own (--inspect, --cpu-prof …, or
+ * NODE_OPTIONS).
  *
  * SCHEME_HTTP_SNAPSHOT=0      never use the snapshot
  * SCHEME_HTTP_SNAPSHOT=debug  say on stderr whether it is used, and why not
@@ -29,6 +30,11 @@ async function usableSnapshot() {
   if (mode === '0' || mode === 'off') return null;
   if (process.execArgv.length > 0) {
     debug(`start-up snapshot not used: node options ${process.execArgv.join(' ')} apply to this process`);
+    return null;
+  }
+  // V8 options there (--max-old-space-size …) make node refuse a blob built without them.
+  if (process.env.NODE_OPTIONS?.trim()) {
+    debug('start-up snapshot not used: NODE_OPTIONS is set');
     return null;
   }
   let stamp;

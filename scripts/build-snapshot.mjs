@@ -155,6 +155,8 @@ inputs.sort();
 
 const env = { ...process.env };
 for (const k of FROZEN_ENV) delete env[k];
+// A blob loads only under the V8 options it was built with: none (the launcher skips it when NODE_OPTIONS is set).
+delete env.NODE_OPTIONS;
 const tmpBlob = `${files.blob}.${process.pid}.tmp`;
 const built = spawnSync(process.execPath, ['--snapshot-blob', tmpBlob, '--build-snapshot', files.bundle], {
   cwd: root,

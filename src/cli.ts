@@ -13,6 +13,7 @@ import readline from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { schemeRuntime, type SchemeRuntime } from './scheme/interpreter.js';
 import { valuesOf } from './scheme/handlers.js';
+import { writeString } from './scheme/prelude/output.js';
 
 const USAGE = `usage: scheme-http FILE.scm [ARGS...]   run a program
        scheme-http -e EXPR             evaluate EXPR and print its value
@@ -237,12 +238,12 @@ function freshLine(): void {
 }
 
 /** Prints each of V's values (none for #<void> and zero values), as csi does. */
-function printValues(rt: SchemeRuntime, v: unknown): void {
+function printValues(v: unknown): void {
   if (v === undefined) return;
   for (const x of valuesOf(v)) {
     if (x === undefined) continue;
     freshLine();
-    process.stdout.write(rt.show(x) + '\n');
+    process.stdout.write(writeString(x) + '\n');
   }
 }
 
@@ -253,15 +254,15 @@ const LIPS_POSITION = / at line (\d+) and column (\d+)$/;
  * A raised object as CHICKEN prints it: `(LOCATION) MESSAGE: ARGUMENT …` with the arguments in
  * `write` form, or `uncaught exception: OBJ` for a raised non-condition.
  */
-export function errorText(rt: SchemeRuntime, e: unknown): string {
+export function errorText(e: unknown): string {
   // A condition re-raised by `guard` arrives wrapped: LIPS raises it again as continuable.
   const inner = (e as { __object__?: unknown } | null)?.__object__;
-  if (inner !== undefined && inner !== e) return errorText(rt, inner);
-  if (!(e instanceof Error)) return `uncaught exception: ${rt.show(e)}`;
+  if (inner !== undefined && inner !== e) return errorText(inner);
+  if (!(e instanceof Error)) return `uncaught exception: ${writeString(e)}`;
   const { args, location } = e as Error & { args?: unknown; location?: unknown };
   let text = e.message.replace(LIPS_POSITION, '');
-  if (location !== undefined && location !== false && location !== null) text = `(${rt.show(location)}) ${text}`;
-  if (Array.isArray(args) && args.length > 0) text += `: ${args.map((a) => rt.show(a)).join(' ')}`;
+  if (location !== undefined && location !== false && location !== null) text = `(${writeString(location)}) ${text}`;
+  if (Array.isArray(args) && args.length > 0) text += `: ${args.map((a) => writeString(a)).join(' ')}`;
   return text;
 }
 
@@ -281,9 +282,9 @@ async function runSource(rt: SchemeRuntime, source: string, name: string, print:
   for (const form of forms) {
     try {
       const v = await rt.evaluate(form.code);
-      if (print) printValues(rt, v);
+      if (print) printValues(v);
     } catch (e) {
-      process.stderr.write(`${name}:${errorLine(e, form)}: Error: ${errorText(rt, e)}\n`);
+      process.stderr.write(`${name}:${errorLine(e, form)}: Error: ${errorText(e)}\n`);
       return EXIT_ERROR;
     }
   }
@@ -325,10 +326,10 @@ async function repl(rt: SchemeRuntime): Promise<number> {
     buffer = problem !== null && problem.incomplete ? buffer.slice(problem.offset) : '';
     for (const form of forms) {
       try {
-        printValues(rt, await rt.evaluate(form.code));
+        printValues(await rt.evaluate(form.code));
       } catch (e) {
         freshLine();
-        process.stdout.write(`Error: ${errorText(rt, e)}\n`);
+        process.stdout.write(`Error: ${errorText(e)}\n`);
       }
     }
     if (problem !== null && !problem.incomplete) {

@@ -15,6 +15,7 @@ import { installCurrentPorts } from './prelude/current-ports.js';
 import { installOutput } from './prelude/output.js';
 import { installInput } from './prelude/input.js';
 import { installBase } from './prelude/base.js';
+import { installStringsLists } from './prelude/strings-lists.js';
 import { installThreads } from './prelude/threads.js';
 import { installConditions } from './prelude/conditions.js';
 import { installHttpUtils } from './primitives/http-utils.js';
@@ -68,6 +69,7 @@ async function create(): Promise<SchemeRuntime> {
   installOutput(global);
   installInput(global);
   installBase(global);
+  installStringsLists(global);
   installThreads(global);
   installConditions(global);
   const servers = installHttpServer(global);

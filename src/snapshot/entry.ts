@@ -50,33 +50,19 @@ function deferringRequire(real: NodeJS.Require): NodeJS.Require {
   return r;
 }
 
-/**
- * `random` is a closure over a seed std.scm drew from the clock while the snapshot was built, so
- * every start would repeat its sequence. Drawing a new seed costs ~0.1 s of LIPS bignum arithmetic,
- * so it is drawn on first use: `random` becomes a wrapper that reseeds once `%%reseed-random` is
- * true, which start-up sets.
- */
-const RANDOM_RESEEDS_ON_FIRST_USE = `
-(define %%reseed-random #f)
-(define random
-  (let ((random random))
-    (lambda new-seed
-      (if %%reseed-random
-          (begin (set! %%reseed-random #f) (random (pseudo-random-seed))))
-      (apply random new-seed))))
-`;
-
 interface LFloatClass {
   new (n: number): unknown;
 }
 
-/** What start-up redoes for the clock: the start time std.scm recorded (`%%start-jiffy`) and `random`'s seed. */
+/**
+ * What start-up redoes for the clock: the start time std.scm recorded (`%%start-jiffy`).
+ * (`random` is ours, over Math.random, which V8 seeds afresh in a deserialised process.)
+ */
 function resetClocks(): void {
   const global = lips.env.__parent__;
   const LFloat = (lips as unknown as { LFloat: LFloatClass }).LFloat;
   // As std.scm computes it: (truncate (* 1000 performance.timeOrigin)), an inexact number.
   global.set('%%start-jiffy', new LFloat(Math.trunc(1000 * performance.timeOrigin)));
-  global.set('%%reseed-random', true);
 }
 
 /**
@@ -125,7 +111,6 @@ async function build(): Promise<void> {
   await schemeRuntime([]);
   const global = lips.env.__parent__;
   const original = global.get('random') as { __doc__?: unknown };
-  await lips.exec(RANDOM_RESEEDS_ON_FIRST_USE, { env: global });
   (global.get('random') as { __doc__?: unknown }).__doc__ = original.__doc__;
   if (!(global.get('%%start-jiffy') instanceof (lips as unknown as { LFloat: LFloatClass }).LFloat)) {
     throw new Error('std.scm no longer keeps %%start-jiffy as an inexact number: update resetClocks in src/snapshot/entry.ts');
@@ -145,5 +130,5 @@ if (!v8.startupSnapshot.isBuildingSnapshot()) {
 }
 build().catch((e: unknown) => {
   process.stderr.write(`scheme-http: building the start-up snapshot failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exitCode = 1;
+  process.exit(1); // before node writes a blob
 });

@@ -173,8 +173,14 @@ describe('-e', () => {
   });
 
   it('prints each value in write form, each on its own line, and nothing for no value', async () => {
-    const r = await runCli(['-e', '(display "x") "str" (values 1 2) (if #f #f) (define y 1) (list y #\\a)']);
-    expect(r.stdout).toBe('x\n"str"\n1\n2\n(1 #\\a)\n');
+    const r = await runCli(['-e', String.raw`(display "x") "str" (values 1 2) (if #f #f) (define y 1) (list y #\a) "l1\nl2"`]);
+    expect(r.stdout).toBe(String.raw`x
+"str"
+1
+2
+(1 #\a)
+"l1\nl2"
+`);
     expect(r.code).toBe(0);
   });
 

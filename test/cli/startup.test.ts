@@ -26,11 +26,18 @@ interface Result {
 let snapDir: string;
 const children: number[] = [];
 
+/** This process's environment without what makes the launcher skip the snapshot. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.SCHEME_HTTP_TRACE_COMPILE;
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
 /** Runs `node bin/scheme-http.js ARGS`, from the snapshot in DIR (null: none), saying which boot it took. */
 function cli(args: string[], opts: { dir?: string | null; env?: Record<string, string>; input?: string } = {}): Promise<Result> {
   const dir = opts.dir === undefined ? snapDir : opts.dir;
-  const base: NodeJS.ProcessEnv = { ...process.env };
-  delete base.SCHEME_HTTP_TRACE_COMPILE;
+  const base = cleanEnv();
   const env: NodeJS.ProcessEnv = { ...base, SCHEME_HTTP_SNAPSHOT: 'debug', SCHEME_HTTP_SNAPSHOT_DIR: dir ?? path.join(snapDir, 'nowhere'), ...opts.env };
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -176,7 +183,7 @@ describe('scheme-http started from the snapshot', () => {
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       const port = await freePort();
       const file = writeProgram(`server-${signal}.scm`, `(display (. process 'pid)) (newline)\n((http:make-server ${port} #f #f #f #f "127.0.0.1") #t)\n`);
-      const env = { ...process.env, SCHEME_HTTP_SNAPSHOT_DIR: snapDir, SCHEME_HTTP_SNAPSHOT: '' };
+      const env = { ...cleanEnv(), SCHEME_HTTP_SNAPSHOT_DIR: snapDir, SCHEME_HTTP_SNAPSHOT: '' };
       const launcher = spawn(process.execPath, [BIN, file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
       children.push(launcher.pid!);
       let out = '';
@@ -224,13 +231,16 @@ describe('scheme-http without a usable snapshot', () => {
     });
   });
 
-  it('boots normally when told to, or when a variable read at load time is set', async () => {
-    const [off, traced] = await Promise.all([
+  it('boots normally when told to, when a variable read at load time is set, or under NODE_OPTIONS', async () => {
+    const [off, traced, options] = await Promise.all([
       cli(['-e', '(display 1)'], { env: { SCHEME_HTTP_SNAPSHOT: '0' } }),
       cli(['-e', '(display 1)'], { env: { SCHEME_HTTP_TRACE_COMPILE: '1' } }),
+      // A V8 option: node would refuse the blob (built without it).
+      cli(['-e', '(display 1)'], { env: { NODE_OPTIONS: '--max-old-space-size=200' } }),
     ]);
     expect(off.stderr).not.toMatch(FROM_SNAPSHOT);
     expect(traced.stderr).toMatch(/SCHEME_HTTP_TRACE_COMPILE must be read at start-up/);
-    for (const r of [off, traced]) expect([r.stdout, r.status]).toEqual(['1', 0]);
+    expect(options.stderr).toMatch(/NODE_OPTIONS is set/);
+    for (const r of [off, traced, options]) expect([r.stdout, r.status]).toEqual(['1', 0]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Environment } from 'lips';
 import { defineAll, type CallContext } from '../define.js';
-import { displayString, writeString, toStr, toNum, lips, isPair, isStringLike, SchemeArgumentError, describe } from '../values.js';
+import { displayString, writeString as lipsWriteString, toStr, toNum, lips, isPair, isStringLike, SchemeArgumentError, describe } from '../values.js';
 import { OutPort, StringPort, StringInPort } from '../ports.js';
 import { BufferInput } from '../../http/input.js';
 import { currentOut } from './current-ports.js';
@@ -16,6 +16,16 @@ function outPort(ctx: CallContext, port: unknown, who: string): OutPort {
   if (port instanceof OutPort) return port;
   if (port !== null && typeof port === 'object' && typeof (port as { write?: unknown }).write === 'function') return port as OutPort;
   throw new SchemeArgumentError(`${who}: expected an output port, got ${describe(port)}`);
+}
+
+/**
+ * `write` form of X. LIPS's printer leaves a newline inside a string as it is; CHICKEN writes
+ * "\n" (so a written string reads back, and a value prints on one line). A raw newline can only
+ * come from inside a string or a |symbol|, where \n is the escape.
+ */
+export function writeString(x: unknown): string {
+  const s = lipsWriteString(x);
+  return s.includes('\n') ? s.replace(/\n/g, '\\n') : s;
 }
 
 /** A character argument as its text. */

@@ -54,6 +54,13 @@ describe('display, write, newline, write-string, write-char, write-line', () => 
     expectAll(results, 6);
   });
 
+  it('write escapes a newline inside a string, as CHICKEN does', async () => {
+    expect(await output(String.raw`(write "a\nb\t\"q\"\\")`)).toBe(String.raw`"a\nb\t\"q\"\\"`);
+    expect(await output(String.raw`(write '("x\ny" #\newline))`)).toBe(String.raw`("x\ny" #\newline)`);
+    expect(await output(String.raw`(printf "~s" "l1\nl2")`)).toBe(String.raw`"l1\nl2"`);
+    expect(await output(String.raw`(display "a\nb")`)).toBe('a\nb');
+  });
+
   it('current-error-port is a port', async () => {
     const results = await checks('(check "output-port?" #t (output-port? (current-error-port)))');
     expectAll(results, 1);
