@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './child.js';
-import { freePort } from '../scheme/prelude/support.js';
+import { freePort } from '../support/client-fixtures.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scheme-http-cli-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

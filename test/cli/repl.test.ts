@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Repl } from './child.js';
-import { freePort } from '../scheme/prelude/support.js';
+import { freePort } from '../support/client-fixtures.js';
 
 let repl: Repl | null = null;
 afterEach(() => {

@@ -1,10 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { checks, scheme } from '../support/scheme.js';
+import { checks, stopRunningServers } from '../support/scheme.js';
 
-afterAll(async () => {
-  const rt = await scheme();
-  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
-});
+afterAll(stopRunningServers);
 
 describe('the Scheme front', () => {
   it('serves the seed hello handler from a thread and reads it back with http:send-request', async () => {

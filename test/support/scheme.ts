@@ -54,3 +54,9 @@ export async function checks(code: string): Promise<CheckResult[]> {
 export async function show(v: unknown): Promise<string> {
   return (await scheme()).show(v);
 }
+
+/** Stops every server the Scheme programs of this file started (each given 500 ms to finish). */
+export async function stopRunningServers(): Promise<void> {
+  const rt = await scheme();
+  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
+}

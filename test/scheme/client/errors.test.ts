@@ -6,25 +6,13 @@
  */
 import dns from 'node:dns';
 import net from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checks, run, scheme, type CheckResult } from '../../support/scheme.js';
-import { ScriptedServer, freePort, waitUntil, type ScriptHandler } from '../../support/client-fixtures.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checks, run, stopRunningServers } from '../../support/scheme.js';
+import { waitUntil } from '../../support/client-fixtures.js';
+import { expectAll, freePort, scriptedServers, startSchemeServer } from '../support.js';
 
 const PORT = 44800;
 const UNKNOWN = 'nosuchhost.invalid';
-
-function expectAll(results: CheckResult[], count: number): void {
-  expect(results.filter((r) => !r.ok)).toEqual([]);
-  expect(results.map((r) => r.name)).toHaveLength(count);
-}
-
-let servers: ScriptedServer[] = [];
-
-async function serve(handler: ScriptHandler): Promise<ScriptedServer> {
-  const s = await ScriptedServer.start(handler);
-  servers.push(s);
-  return s;
-}
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address?: string, family?: number) => void;
 type Lookup = (host: string, options: unknown, callback?: LookupCallback) => void;
@@ -44,27 +32,19 @@ beforeAll(async () => {
     const err: NodeJS.ErrnoException = Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND', hostname: host });
     process.nextTick(() => cb(err));
   };
-  const rt = await scheme();
-  await run(`
+  await startSchemeServer(PORT, `
     (define handler-errors '())
     (http:error-hook (lambda (e) (set! handler-errors (cons e handler-errors))))
     (http:add-resource "/fails" (lambda (r a) (error "the handler failed")))
     (http:add-resource "/missing-here" (lambda (r a) (http:write-error-response 404 "Not Found")))
-    (thread-start! (make-thread (lambda () ((http:make-server ${PORT} #f #f #f #f "127.0.0.1")))))
   `);
-  await waitUntil(() => [...rt.servers.running].some((s) => s.address()?.port === PORT), 5000, 'the Scheme server to listen');
 });
 
-afterEach(async () => {
-  await run('(http:close-all-connections!)');
-  for (const s of servers) await s.close();
-  servers = [];
-});
+const serve = scriptedServers('(http:close-all-connections!)');
 
 afterAll(async () => {
   (dns as unknown as { lookup: typeof realLookup }).lookup = realLookup;
-  const rt = await scheme();
-  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
+  await stopRunningServers();
 });
 
 /** Scheme helpers: the message of what THUNK raises, and whether it names TEXT. */

@@ -4,24 +4,15 @@
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { afterEach, describe, expect, it } from 'vitest';
-import { checks, type CheckResult } from '../../support/scheme.js';
-import { ScriptedServer, sleep } from '../../support/client-fixtures.js';
-
-function expectAll(results: CheckResult[], count: number): void {
-  expect(results.filter((r) => !r.ok)).toEqual([]);
-  expect(results.map((r) => r.name)).toHaveLength(count);
-}
+import { describe, expect, it } from 'vitest';
+import { checks } from '../../support/scheme.js';
+import { sleep } from '../../support/client-fixtures.js';
+import { expectAll, scriptedServers } from '../support.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-let servers: ScriptedServer[] = [];
-
-afterEach(async () => {
-  for (const s of servers) await s.close();
-  servers = [];
-});
+const serve = scriptedServers();
 
 /** Collects garbage until PRED holds (bounded). */
 async function collectUntil(pred: () => boolean, ms = 5000): Promise<boolean> {
@@ -36,8 +27,7 @@ async function collectUntil(pred: () => boolean, ms = 5000): Promise<boolean> {
 
 describe('ports no longer referenced', () => {
   it('close their connection; ports still referenced keep theirs open', async () => {
-    const s = await ScriptedServer.start((c) => c.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody'));
-    servers.push(s);
+    const s = await serve((c) => c.write('HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nbody'));
     const url = `http://127.0.0.1:${s.port}/`;
     expectAll(await checks(`
       (define (status-only)

@@ -4,37 +4,14 @@
  * not urlencoded with DELIM1 DELIM2 ENCODER): the exact requests a raw TCP server received, and
  * the round trip through a running Scheme server.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checks, run, scheme, type CheckResult } from '../../support/scheme.js';
-import { ScriptedServer, waitUntil, type RawRequest, type ScriptHandler } from '../../support/client-fixtures.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checks, stopRunningServers } from '../../support/scheme.js';
+import { expectAll, keepAlive, requestHeader, scriptedServers, startSchemeServer } from '../support.js';
 
 const PORT = 44500;
 
-function expectAll(results: CheckResult[], count: number): void {
-  expect(results.filter((r) => !r.ok)).toEqual([]);
-  expect(results.map((r) => r.name)).toHaveLength(count);
-}
-
-let servers: ScriptedServer[] = [];
-
-async function serve(handler: ScriptHandler): Promise<ScriptedServer> {
-  const s = await ScriptedServer.start(handler);
-  servers.push(s);
-  return s;
-}
-
-/** A keep-alive response, its body UTF-8. */
-function response(body: string, extra = ''): Buffer {
-  return Buffer.from(`HTTP/1.1 200 OK\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-}
-
-function header(req: RawRequest, name: string): string | undefined {
-  return req.headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
-}
-
 beforeAll(async () => {
-  const rt = await scheme();
-  await run(`
+  await startSchemeServer(PORT, `
     ;; No Content-Length: the server frames the body (its length in bytes, not characters).
     (define (answer text)
       (display "Content-Type: text/plain; charset=utf-8\\r\\n\\r\\n")
@@ -47,25 +24,16 @@ beforeAll(async () => {
         (answer "welcome")))
     (http:add-resource "/whoami"
       (lambda (r a) (answer (or (alist-ref "cookie" (http:request-attributes r) string=?) "nobody"))))
-    (thread-start! (make-thread (lambda () ((http:make-server ${PORT} #f #f #f #f "127.0.0.1")))))
   `);
-  await waitUntil(() => [...rt.servers.running].some((s) => s.address()?.port === PORT), 5000, 'the Scheme server to listen');
 });
 
-afterEach(async () => {
-  await run('(http:close-all-connections!)');
-  for (const s of servers) await s.close();
-  servers = [];
-});
+const serve = scriptedServers('(http:close-all-connections!)');
 
-afterAll(async () => {
-  const rt = await scheme();
-  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
-});
+afterAll(stopRunningServers);
 
 describe('http:GET', () => {
   it('with a URL string returns the body as a string', async () => {
-    const s = await serve((c) => c.write(response('caf\u00e9 body\r\nsecond line', 'Content-Type: text/plain; charset=utf-8\r\n')));
+    const s = await serve((c) => c.write(keepAlive('caf\u00e9 body\r\nsecond line', 'Content-Type: text/plain; charset=utf-8\r\n')));
     expectAll(await checks(`
       (define body (http:GET "127.0.0.1:${s.port}/page?x=1"))
       (check "the body" "caf\u00e9 body\\r\\nsecond line" body)
@@ -73,11 +41,11 @@ describe('http:GET', () => {
       (check "http:// URL" "caf\u00e9 body\\r\\nsecond line" (http:GET "http://127.0.0.1:${s.port}/other"))
     `), 3);
     expect(s.requests.map((r) => r.requestLine)).toEqual(['GET /page?x=1 HTTP/1.1', 'GET /other HTTP/1.1']);
-    expect(s.requests.map((r) => header(r, 'host'))).toEqual([`127.0.0.1:${s.port}`, `127.0.0.1:${s.port}`]);
+    expect(s.requests.map((r) => requestHeader(r, 'host'))).toEqual([`127.0.0.1:${s.port}`, `127.0.0.1:${s.port}`]);
   });
 
   it('with a request object sends its method, protocol and attributes', async () => {
-    const s = await serve((c) => c.write(response('fine')));
+    const s = await serve((c) => c.write(keepAlive('fine')));
     expectAll(await checks(`
       (define r (http:make-request 'GET "http://127.0.0.1:${s.port}/obj" '(("Accept" . "text/plain") ("X-Client" . "scheme")) #f 'HTTP/1.0))
       (check "body" "fine" (http:GET r))
@@ -107,9 +75,9 @@ describe('the cookie hack', () => {
   it('a Set-Cookie lands in the request object\'s Cookie attribute and goes out with the next http:GET', async () => {
     const s = await serve((c) => {
       const i = s.requests.length;
-      if (i === 1) c.write(response('first', 'Set-Cookie: sid=abc123; Path=/; HttpOnly\r\nSet-Cookie: lang=en\r\n'));
-      else if (i === 2) c.write(response('second', 'Set-Cookie: sid=new456; Expires=Wed, 21 Oct 2037 07:28:00 GMT\r\n'));
-      else c.write(response('third'));
+      if (i === 1) c.write(keepAlive('first', 'Set-Cookie: sid=abc123; Path=/; HttpOnly\r\nSet-Cookie: lang=en\r\n'));
+      else if (i === 2) c.write(keepAlive('second', 'Set-Cookie: sid=new456; Expires=Wed, 21 Oct 2037 07:28:00 GMT\r\n'));
+      else c.write(keepAlive('third'));
     });
     expectAll(await checks(`
       (define r (http:make-request 'GET "http://127.0.0.1:${s.port}/app" '(("Accept" . "*/*")) #f 'HTTP/1.1))
@@ -119,7 +87,7 @@ describe('the cookie hack', () => {
       (check "a new value replaces the old one" "sid=new456; lang=en" (alist-ref "Cookie" (http:request-attributes r) string=?))
       (check "third body" "third" (http:GET r))
     `), 5);
-    expect(s.requests.map((r) => header(r, 'cookie'))).toEqual([undefined, 'sid=abc123; lang=en', 'sid=new456; lang=en']);
+    expect(s.requests.map((r) => requestHeader(r, 'cookie'))).toEqual([undefined, 'sid=abc123; lang=en', 'sid=new456; lang=en']);
   });
 
   it('works against a running Scheme server, and a URL string keeps nothing', async () => {
@@ -134,32 +102,32 @@ describe('the cookie hack', () => {
   });
 
   it('http:POST keeps cookies the same way', async () => {
-    const s = await serve((c) => c.write(response('posted', 'Set-Cookie: csrf=tok; Path=/\r\n')));
+    const s = await serve((c) => c.write(keepAlive('posted', 'Set-Cookie: csrf=tok; Path=/\r\n')));
     expectAll(await checks(`
       (define r (http:make-request 'POST "http://127.0.0.1:${s.port}/form" '() #f 'HTTP/1.1))
       (check "body" "posted" (http:POST r '("a=1")))
       (check "cookie kept" "csrf=tok" (alist-ref "Cookie" (http:request-attributes r) string=?))
       (check "sent with the next POST" "posted" (http:POST r '("a=2")))
     `), 3);
-    expect(s.requests.map((r) => header(r, 'cookie'))).toEqual([undefined, 'csrf=tok']);
+    expect(s.requests.map((r) => requestHeader(r, 'cookie'))).toEqual([undefined, 'csrf=tok']);
   });
 });
 
 describe('http:POST', () => {
   it('with a URL string and a list of "name=value" strings: an urlencoded body joined by &', async () => {
-    const s = await serve((c) => c.write(response('thanks')));
+    const s = await serve((c) => c.write(keepAlive('thanks')));
     expectAll(await checks(`
       (check "response body" "thanks" (http:POST "127.0.0.1:${s.port}/submit" '("name=value" "other=2")))
     `), 1);
     const req = s.requests[0]!;
     expect(req.requestLine).toBe('POST /submit HTTP/1.1');
-    expect(header(req, 'content-type')).toBe('application/x-www-form-urlencoded');
-    expect(header(req, 'content-length')).toBe('18');
+    expect(requestHeader(req, 'content-type')).toBe('application/x-www-form-urlencoded');
+    expect(requestHeader(req, 'content-length')).toBe('18');
     expect(req.body.toString()).toBe('name=value&other=2');
   });
 
   it('with an a-list: names and values form-urlencoded', async () => {
-    const s = await serve((c) => c.write(response('ok')));
+    const s = await serve((c) => c.write(keepAlive('ok')));
     expectAll(await checks(`
       (check "pairs" "ok" (http:POST "127.0.0.1:${s.port}/p" '(("name" . "J\u00fcrgen Smith") ("q" . "a&b=c") ("n" . 42))))
       (check "two-element lists" "ok" (http:POST "127.0.0.1:${s.port}/p" '(("x" "1") ("y" "2 3"))))
@@ -168,7 +136,7 @@ describe('http:POST', () => {
   });
 
   it('with a request object whose Content-Type is not urlencoded: DELIM1, DELIM2 and ENCODER', async () => {
-    const s = await serve((c) => c.write(response('ok')));
+    const s = await serve((c) => c.write(keepAlive('ok')));
     expectAll(await checks(`
       (define (req) (http:make-request 'POST "http://127.0.0.1:${s.port}/raw" '(("Content-Type" . "text/plain")) #f 'HTTP/1.1))
       (check "a lambda encoder" "ok" (http:POST (req) '(("a" . "1") ("b" . "x y")) ";" ":" (lambda (v) (string-append "<" v ">"))))
@@ -185,12 +153,12 @@ describe('http:POST', () => {
       'a=1|b=x y',
       'a=1&b=x+y%26z',
     ]);
-    expect(s.requests.map((r) => header(r, 'content-type'))).toEqual(Array(5).fill('text/plain'));
+    expect(s.requests.map((r) => requestHeader(r, 'content-type'))).toEqual(Array(5).fill('text/plain'));
     expect(s.requests.map((r) => r.requestLine)).toEqual(Array(5).fill('POST /raw HTTP/1.1'));
   });
 
   it('with a request object whose Content-Type is urlencoded (with parameters): & and =, ENCODER not called', async () => {
-    const s = await serve((c) => c.write(response('ok')));
+    const s = await serve((c) => c.write(keepAlive('ok')));
     expectAll(await checks(`
       (define calls 0)
       (define r (http:make-request 'POST "http://127.0.0.1:${s.port}/u" '(("Content-Type" . "application/x-www-form-urlencoded; charset=UTF-8")) #f 'HTTP/1.1))
@@ -216,7 +184,7 @@ describe('http:POST', () => {
   });
 
   it('rejects bad arguments', async () => {
-    const s = await serve((c) => c.write(response('ok')));
+    const s = await serve((c) => c.write(keepAlive('ok')));
     expectAll(await checks(`
       (define (req) (http:make-request 'POST "http://127.0.0.1:${s.port}/raw" '(("Content-Type" . "text/plain")) #f 'HTTP/1.1))
       (check-error "ARGUMENTS not a list" (lambda () (http:POST "127.0.0.1:${s.port}/" 5)))

@@ -4,60 +4,31 @@
  * `http:close-all-connections!` (the pool of http:GET / http:POST). The proxies are raw TCP
  * servers and a running Scheme server on 127.0.0.1; the proxied host names are never resolved.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checks, run, scheme, type CheckResult } from '../../support/scheme.js';
-import { ScriptedServer, waitUntil, type RawRequest, type ScriptHandler } from '../../support/client-fixtures.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checks, run, stopRunningServers } from '../../support/scheme.js';
+import { waitUntil, type ScriptedServer } from '../../support/client-fixtures.js';
+import { expectAll, keepAlive, requestHeader, scriptedServers, startSchemeServer } from '../support.js';
 
 const PORT = 44700;
 
-function expectAll(results: CheckResult[], count: number): void {
-  expect(results.filter((r) => !r.ok)).toEqual([]);
-  expect(results.map((r) => r.name)).toHaveLength(count);
-}
-
-let servers: ScriptedServer[] = [];
-
-async function serve(handler: ScriptHandler): Promise<ScriptedServer> {
-  const s = await ScriptedServer.start(handler);
-  servers.push(s);
-  return s;
-}
-
 /** A server that answers every request with its NAME and the request target, keep-alive. */
 function named(name: string): Promise<ScriptedServer> {
-  return serve((c, req) => {
-    const body = `${name} ${req.requestLine.split(' ')[1]}`;
-    c.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
-  });
-}
-
-function header(req: RawRequest, name: string): string | undefined {
-  return req.headers.find(([n]) => n.toLowerCase() === name)?.[1];
+  return serve((c, req) => c.write(keepAlive(`${name} ${req.requestLine.split(' ')[1]}`)));
 }
 
 beforeAll(async () => {
-  const rt = await scheme();
-  await run(`
+  await startSchemeServer(PORT, `
     (http:add-resource "/via"
       (lambda (r a)
         (display "Content-Type: text/plain\\r\\n\\r\\n")
         (display (string-append "scheme proxy got " (http:request-url r) " for host "
                                 (alist-ref "host" (http:request-attributes r) string=?)))))
-    (thread-start! (make-thread (lambda () ((http:make-server ${PORT} #f #f #f #f "127.0.0.1")))))
   `);
-  await waitUntil(() => [...rt.servers.running].some((s) => s.address()?.port === PORT), 5000, 'the Scheme server to listen');
 });
 
-afterEach(async () => {
-  await run('(http:remove-all-proxies!) (http:close-all-connections!)');
-  for (const s of servers) await s.close();
-  servers = [];
-});
+const serve = scriptedServers('(http:remove-all-proxies!) (http:close-all-connections!)');
 
-afterAll(async () => {
-  const rt = await scheme();
-  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
-});
+afterAll(stopRunningServers);
 
 describe('http:add-proxy', () => {
   it('a string pattern: requests to that host go to the proxy with the absolute URL', async () => {
@@ -79,9 +50,9 @@ describe('http:add-proxy', () => {
       'POST http://origin.test:8080/form HTTP/1.1',
       'GET http://origin.test/raw HTTP/1.0',
     ]);
-    expect(proxy.requests.map((r) => header(r, 'host'))).toEqual(['origin.test', 'Origin.TEST', 'origin.test:8080', 'origin.test']);
+    expect(proxy.requests.map((r) => requestHeader(r, 'host'))).toEqual(['origin.test', 'Origin.TEST', 'origin.test:8080', 'origin.test']);
     expect(proxy.requests[2]!.body.toString()).toBe('x=1');
-    expect(header(proxy.requests[3]!, 'connection')).toBe('close');
+    expect(requestHeader(proxy.requests[3]!, 'connection')).toBe('close');
     expect(origin.requests.map((r) => r.requestLine)).toEqual(['GET /direct HTTP/1.1']);
   });
 

@@ -4,28 +4,14 @@
  * next request), chunked (extensions and trailers consumed), and read to the end of the stream;
  * against raw TCP servers (exact bytes) and a running Scheme server.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checks, run, scheme, type CheckResult } from '../../support/scheme.js';
-import { ScriptedServer, waitUntil, type ScriptHandler } from '../../support/client-fixtures.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checks, stopRunningServers } from '../../support/scheme.js';
+import { expectAll, scriptedServers, startSchemeServer } from '../support.js';
 
 const PORT = 44600;
 
-function expectAll(results: CheckResult[], count: number): void {
-  expect(results.filter((r) => !r.ok)).toEqual([]);
-  expect(results.map((r) => r.name)).toHaveLength(count);
-}
-
-let servers: ScriptedServer[] = [];
-
-async function serve(handler: ScriptHandler): Promise<ScriptedServer> {
-  const s = await ScriptedServer.start(handler);
-  servers.push(s);
-  return s;
-}
-
 beforeAll(async () => {
-  const rt = await scheme();
-  await run(`
+  await startSchemeServer(PORT, `
     ;; 200 lines of 999 characters and a newline.
     (define line (string-append (make-string 999 #\\x) "\\n"))
     ;; No Content-Length: an HTTP/1.1 response this long goes out chunked.
@@ -34,20 +20,12 @@ beforeAll(async () => {
         (display "Content-Type: text/plain\\r\\n\\r\\n")
         (do ((k 0 (+ k 1))) ((= k 200)) (display line))))
     (http:add-resource "/small" (lambda (r a) (display "Content-Length: 5\\r\\n\\r\\nsmall")))
-    (thread-start! (make-thread (lambda () ((http:make-server ${PORT} #f #f #f #f "127.0.0.1")))))
   `);
-  await waitUntil(() => [...rt.servers.running].some((s) => s.address()?.port === PORT), 5000, 'the Scheme server to listen');
 });
 
-afterEach(async () => {
-  for (const s of servers) await s.close();
-  servers = [];
-});
+const serve = scriptedServers();
 
-afterAll(async () => {
-  const rt = await scheme();
-  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
-});
+afterAll(stopRunningServers);
 
 /** Scheme that sends a keep-alive GET for PATH on a new connection (or on ports I and O). */
 const get = (port: number, path: string, ports = ''): string =>

@@ -5,53 +5,27 @@
  * (against a raw server and a running Scheme server, counting connections), reading the body with
  * read-line / read-lines / read-string / read-char, writing on the output port, and closing.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checks, run, scheme, type CheckResult } from '../../support/scheme.js';
-import { ScriptedServer, waitUntil, type ScriptHandler } from '../../support/client-fixtures.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checks, stopRunningServers } from '../../support/scheme.js';
+import { waitUntil } from '../../support/client-fixtures.js';
+import { expectAll, keepAlive, scriptedServers, startSchemeServer } from '../support.js';
 
 const PORT = 44400;
 
-function expectAll(results: CheckResult[], count: number): void {
-  expect(results.filter((r) => !r.ok)).toEqual([]);
-  expect(results.map((r) => r.name)).toHaveLength(count);
-}
-
-let servers: ScriptedServer[] = [];
-
-async function serve(handler: ScriptHandler): Promise<ScriptedServer> {
-  const s = await ScriptedServer.start(handler);
-  servers.push(s);
-  return s;
-}
-
-/** A keep-alive HTTP/1.1 response with a Content-Length. */
-function keepAlive(body: string, extra = ''): string {
-  return `HTTP/1.1 200 OK\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-}
-
 beforeAll(async () => {
-  const rt = await scheme();
-  await run(`
+  await startSchemeServer(PORT, `
     (define accepted 0)
     (http:accept-procedure (lambda (socket) (set! accepted (+ accepted 1)) socket))
     (http:add-resource "/count"
       (lambda (r a)
         (let ((text (string-append (symbol->string (http:request-method r)) " " (http:request-url r))))
           (display (string-append "Content-Length: " (number->string (string-length text)) "\\r\\n\\r\\n" text)))))
-    (thread-start! (make-thread (lambda () ((http:make-server ${PORT} #f #f #f #f "127.0.0.1")))))
   `);
-  await waitUntil(() => [...rt.servers.running].some((s) => s.address()?.port === PORT), 5000, 'the Scheme server to listen');
 });
 
-afterEach(async () => {
-  for (const s of servers) await s.close();
-  servers = [];
-});
+const serve = scriptedServers();
 
-afterAll(async () => {
-  const rt = await scheme();
-  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
-});
+afterAll(stopRunningServers);
 
 describe('http:send-request with a URL string', () => {
   it('sends GET path HTTP/1.0 with Host and Connection: close, and returns the head with the body unread', async () => {

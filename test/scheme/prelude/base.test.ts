@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checks, run, show } from '../../support/scheme.js';
-import { expectAll } from './support.js';
+import { expectAll } from '../support.js';
 
 describe('require-extension, use, require-library', () => {
   it('accept the extensions an egg program names and refuse an unknown one', async () => {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checks, run } from '../../support/scheme.js';
-import { expectAll } from './support.js';
+import { expectAll } from '../support.js';
 
 describe('handle-exceptions', () => {
   it('evaluates the handler with the condition bound, or the body\'s value', async () => {

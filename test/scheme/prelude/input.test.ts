@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, it } from 'vitest';
 import { checks } from '../../support/scheme.js';
-import { expectAll } from './support.js';
+import { expectAll } from '../support.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scheme-http-input-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { checks, run } from '../../support/scheme.js';
-import { expectAll } from './support.js';
+import { expectAll } from '../support.js';
 
 /** What THUNK-BODY writes to the current output port. */
 async function output(body: string): Promise<string> {

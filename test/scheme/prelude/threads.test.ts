@@ -6,13 +6,10 @@
  * the main thread of one program.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { checks, scheme } from '../../support/scheme.js';
-import { expectAll, freePort } from './support.js';
+import { checks, stopRunningServers } from '../../support/scheme.js';
+import { expectAll, freePort } from '../support.js';
 
-afterAll(async () => {
-  const rt = await scheme();
-  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
-});
+afterAll(stopRunningServers);
 
 describe('threads', () => {
   it('make-thread, thread-start!, thread-join! return the thunk\'s value; threads run concurrently', async () => {

@@ -5,14 +5,12 @@
  * (current-input-port) as the egg's general description has it.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { runtime, schemeChecks, expectAllPassed, stopServers, freePort, startServer } from './helpers.js';
+import { schemeChecks, expectAllPassed, stopServers, serveOnFreePort } from './helpers.js';
 
 let port: number;
 
 beforeAll(async () => {
-  const rt = await runtime();
-  port = await freePort();
-  await rt.evaluate(`
+  port = await serveOnFreePort((port) => `
     (define (echo r a) (write (list (http:request-body r) a)))
     (http:add-resource "/echo" echo)
     (define (post-raw path content-type body)
@@ -20,7 +18,6 @@ beforeAll(async () => {
         (string-append "POST " path " HTTP/1.0\\r\\n"
                        (if content-type (string-append "Content-Type: " content-type "\\r\\n") "")
                        "Content-Length: " (number->string (string-length body)) "\\r\\n\\r\\n" body)))
-    ${startServer(port)}
   `);
 });
 

@@ -5,8 +5,8 @@
  */
 import net from 'node:net';
 import { expect } from 'vitest';
-import { checks, scheme, type CheckResult } from '../../support/scheme.js';
-import { freePort } from '../../support/client-fixtures.js';
+import { checks, scheme, stopRunningServers, type CheckResult } from '../../support/scheme.js';
+import { freePort, serverThread } from '../support.js';
 import { raw, parseResponses } from '../../support/net.js';
 import { list, cons } from '../../../src/scheme/values.js';
 import type { SchemeRuntime } from '../../../src/scheme/interpreter.js';
@@ -100,7 +100,7 @@ export function expectAllPassed(results: CheckResult[], count: number): void {
 export async function stopServers(): Promise<void> {
   const rt = await scheme();
   await rt.evaluate('(http:close-all-connections!)');
-  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
+  await stopRunningServers();
 }
 
 /**
@@ -108,6 +108,25 @@ export async function stopServers(): Promise<void> {
  * accepts. ARGS are the optional arguments after PORT, as Scheme text (RESTRICTHOST is the 5th).
  */
 export function startServer(port: number, args = '#f #f #f #f "127.0.0.1"', debug = false): string {
-  return `(thread-start! (make-thread (lambda () ((http:make-server ${port} ${args})${debug ? ' #t' : ''}))))
+  return `${serverThread(port, args, debug)}
           (await-port ${port})`;
+}
+
+/** Scheme accessors of a response as `parse-responses` gives it: its status line, header a-list, body, and one header. */
+export const responseAccessors = `
+    (define (status r) (car r))
+    (define (headers r) (cadr r))
+    (define (body r) (caddr r))
+    (define (header r name) (alist-ref name (cadr r) equal?))`;
+
+/**
+ * Takes a free port, evaluates the Scheme SETUP gives for it (after the helpers are installed), then
+ * starts a server there as `startServer(PORT, ARGS)` does and waits until it accepts; returns the port.
+ */
+export async function serveOnFreePort(setup: (port: number) => string, args?: string): Promise<number> {
+  const rt = await runtime();
+  const port = await freePort();
+  await rt.evaluate(`${setup(port)}
+    ${startServer(port, args)}`);
+  return port;
 }

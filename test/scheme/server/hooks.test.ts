@@ -5,27 +5,22 @@
  * http:url-transformation.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { runtime, schemeChecks, expectAllPassed, stopServers, freePort, startServer } from './helpers.js';
+import { schemeChecks, expectAllPassed, stopServers, freePort, startServer, serveOnFreePort, responseAccessors } from './helpers.js';
 
 let port: number;
 
 beforeAll(async () => {
-  const rt = await runtime();
-  port = await freePort();
-  await rt.evaluate(`
+  port = await serveOnFreePort((port) => `
     (define (request-on port method path)
       (car (parse-responses
              (raw-exchange port (string-append method " " path " HTTP/1.1\\r\\nHost: t\\r\\nConnection: close\\r\\n\\r\\n")))))
     (define (GET path) (request-on ${port} "GET" path))
-    (define (status r) (car r))
-    (define (body r) (caddr r))
-    (define (header r name) (alist-ref name (cadr r) equal?))
+    ${responseAccessors}
     (define default-fallback (http:fallback-handler))
     (define default-error-page (http:error-response-handler))
     (define default-error-hook (http:error-hook))
     (http:add-resource "/ok" (lambda (r a) (display "\\r\\nok")))
-    ${startServer(port, '"H" "h.example" #f #f "127.0.0.1"')}
-  `);
+  `, '"H" "h.example" #f #f "127.0.0.1"');
 });
 
 afterAll(stopServers);

@@ -5,14 +5,12 @@
  * a-lists (query and urlencoded body), removal and lookup.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { runtime, schemeChecks, expectAllPassed, stopServers, freePort, startServer } from './helpers.js';
+import { schemeChecks, expectAllPassed, stopServers, serveOnFreePort, responseAccessors } from './helpers.js';
 
 let port: number;
 
 beforeAll(async () => {
-  const rt = await runtime();
-  port = await freePort();
-  await rt.evaluate(`
+  port = await serveOnFreePort((port) => `
     (define (request method path . body)
       (car (parse-responses (string=? method "HEAD")
              (raw-exchange ${port}
@@ -20,13 +18,10 @@ beforeAll(async () => {
                  (if (null? body) "\\r\\n"
                      (string-append "Content-Type: " (cadr body) "\\r\\nContent-Length: " (number->string (string-length (car body)))
                                     "\\r\\n\\r\\n" (car body))))))))
-    (define (status r) (car r))
-    (define (body r) (caddr r))
-    (define (header r name) (alist-ref name (cadr r) equal?))
+    ${responseAccessors}
     (define (GET path) (request "GET" path))
     (http:add-resource "/hello" (lambda (r a) (display "\\r\\nhello")))
-    ${startServer(port, '"M" "m.example" #f #f "127.0.0.1"')}
-  `);
+  `, '"M" "m.example" #f #f "127.0.0.1"');
 });
 
 afterAll(stopServers);

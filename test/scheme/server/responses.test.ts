@@ -5,25 +5,17 @@
  * http:error-response-handler.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { runtime, schemeChecks, expectAllPassed, stopServers, freePort, startServer } from './helpers.js';
-
-let port: number;
+import { schemeChecks, expectAllPassed, stopServers, serveOnFreePort, responseAccessors } from './helpers.js';
 
 beforeAll(async () => {
-  const rt = await runtime();
-  port = await freePort();
-  await rt.evaluate(`
+  await serveOnFreePort((port) => `
     (define (GET path . protocol)
       (car (parse-responses
              (raw-exchange ${port} (string-append "GET " path " " (if (null? protocol) "HTTP/1.1" (car protocol))
                                                   "\\r\\nHost: t\\r\\nConnection: close\\r\\n\\r\\n")))))
-    (define (status r) (car r))
-    (define (headers r) (cadr r))
-    (define (body r) (caddr r))
-    (define (header r name) (alist-ref name (headers r) equal?))
+    ${responseAccessors}
     (define (header-names r) (map car (headers r)))
-    ${startServer(port, '"Resp-Server" "resp.example" #f #f "127.0.0.1"')}
-  `);
+  `, '"Resp-Server" "resp.example" #f #f "127.0.0.1"');
 });
 
 afterAll(stopServers);

@@ -4,18 +4,15 @@
  * defaults, custom procedures, and custom procedures that misbehave.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { runtime, schemeChecks, expectAllPassed, stopServers, freePort, startServer } from './helpers.js';
+import { schemeChecks, expectAllPassed, stopServers, freePort, startServer, serveOnFreePort, responseAccessors } from './helpers.js';
 
 let port: number;
 
 beforeAll(async () => {
-  const rt = await runtime();
-  port = await freePort();
-  await rt.evaluate(`
+  port = await serveOnFreePort((port) => `
     (define (GET-text path) (raw-exchange ${port} (string-append "GET " path " HTTP/1.1\\r\\nHost: t\\r\\nConnection: close\\r\\n\\r\\n")))
     (define (GET path) (car (parse-responses (GET-text path))))
-    (define (status r) (car r))
-    (define (body r) (caddr r))
+    ${responseAccessors}
     (define default-listen (http:listen-procedure))
     (define default-accept (http:accept-procedure))
     (define default-addresses (http:get-addresses-procedure))
@@ -36,8 +33,7 @@ beforeAll(async () => {
       (display big)
       (thread-sleep! 0.05)
       (error "failed half way")))
-    ${startServer(port, '"T" #f #f #f "127.0.0.1"')}
-  `);
+  `, '"T" #f #f #f "127.0.0.1"');
 });
 
 afterAll(stopServers);

@@ -4,38 +4,24 @@
  * header line with 431; `http:read-request-attributes` refuses a longer line.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checks, run, scheme, type CheckResult } from '../../support/scheme.js';
-import { raw, parseResponses } from '../../support/net.js';
-import { waitUntil } from '../../support/client-fixtures.js';
+import { checks, run, stopRunningServers } from '../../support/scheme.js';
+import { exchangeOne, expectAll, startSchemeServer } from '../support.js';
 
 const PORT = 44200;
 
-function expectAll(results: CheckResult[], count: number): void {
-  expect(results.filter((r) => !r.ok)).toEqual([]);
-  expect(results.map((r) => r.name)).toHaveLength(count);
-}
-
 beforeAll(async () => {
-  const rt = await scheme();
-  await run(`
+  await startSchemeServer(PORT, `
     (http:add-resource "/ok" (lambda (r a) (display "Content-Length: 2\\r\\n\\r\\nok")))
-    (thread-start! (make-thread (lambda () ((http:make-server ${PORT} #f #f #f #f "127.0.0.1")))))
   `);
-  await waitUntil(() => [...rt.servers.running].some((s) => s.address()?.port === PORT), 5000, 'the Scheme server to listen');
 });
 
 afterAll(async () => {
   await run('(http:read-line-limit 4096)');
-  const rt = await scheme();
-  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
+  await stopRunningServers();
 });
 
-async function status(request: string): Promise<{ status: number; body: string; closed: boolean }> {
-  const r = await raw(PORT, request, { waitMs: 3000 });
-  const [res] = parseResponses(r.text);
-  if (res === undefined) throw new Error(`no response: ${JSON.stringify(r.text)}`);
-  return { status: res.status, body: res.body, closed: r.closed };
-}
+/** Sends REQUEST (exact bytes) and returns the one response. */
+const status = (request: string): Promise<{ status: number; body: string; closed: boolean }> => exchangeOne(PORT, request);
 
 /** A request line of exactly N bytes (without CRLF): `GET /ok?xxx… HTTP/1.1`. */
 function requestLine(n: number): string {

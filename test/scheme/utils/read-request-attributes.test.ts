@@ -4,20 +4,13 @@
  * names, trimmed values, stopping at the blank line, a line that is not a header, or the end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checks, run, scheme, type CheckResult } from '../../support/scheme.js';
-import { raw, parseResponses } from '../../support/net.js';
-import { waitUntil } from '../../support/client-fixtures.js';
+import { checks, stopRunningServers } from '../../support/scheme.js';
+import { exchangeOne, expectAll, startSchemeServer } from '../support.js';
 
 const PORT = 44300;
 
-function expectAll(results: CheckResult[], count: number): void {
-  expect(results.filter((r) => !r.ok)).toEqual([]);
-  expect(results.map((r) => r.name)).toHaveLength(count);
-}
-
 beforeAll(async () => {
-  const rt = await scheme();
-  await run(`
+  await startSchemeServer(PORT, `
     (define seen #f)
     (define (answer text)
       (display (string-append "Content-Length: " (number->string (string-length text)) "\\r\\n\\r\\n" text)))
@@ -43,20 +36,13 @@ beforeAll(async () => {
                (line (read-line)))
           (set! seen (list (http:request-body r) attrs line))
           (answer "raw"))))
-    (thread-start! (make-thread (lambda () ((http:make-server ${PORT} #f #f #f #f "127.0.0.1")))))
   `);
-  await waitUntil(() => [...rt.servers.running].some((s) => s.address()?.port === PORT), 5000, 'the Scheme server to listen');
 });
 
-afterAll(async () => {
-  const rt = await scheme();
-  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
-});
+afterAll(stopRunningServers);
 
 async function send(method: string, path: string, contentType: string, body: string): Promise<{ status: number; body: string }> {
-  const r = await raw(PORT, `${method} ${path} HTTP/1.1\r\nHost: h\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, { waitMs: 3000 });
-  const [res] = parseResponses(r.text);
-  if (res === undefined) throw new Error(`no response: ${JSON.stringify(r.text)}`);
+  const res = await exchangeOne(PORT, `${method} ${path} HTTP/1.1\r\nHost: h\r\nContent-Type: ${contentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   return { status: res.status, body: res.body };
 }
 

@@ -4,20 +4,13 @@
  * hands its handlers (exact requests sent from a raw TCP client).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checks, run, scheme, type CheckResult } from '../../support/scheme.js';
-import { raw, parseResponses } from '../../support/net.js';
-import { waitUntil } from '../../support/client-fixtures.js';
+import { checks, stopRunningServers } from '../../support/scheme.js';
+import { exchangeOne, expectAll, startSchemeServer } from '../support.js';
 
 const PORT = 44100;
 
-function expectAll(results: CheckResult[], count: number): void {
-  expect(results.filter((r) => !r.ok)).toEqual([]);
-  expect(results.map((r) => r.name)).toHaveLength(count);
-}
-
 beforeAll(async () => {
-  const rt = await scheme();
-  await run(`
+  await startSchemeServer(PORT, `
     (define seen #f)
     (define (record! r a)
       (set! seen (list (http:request? r) (http:request-url r) (http:request-method r) (http:request-protocol r)
@@ -39,21 +32,14 @@ beforeAll(async () => {
         (http:request-ip-set! r "10.0.0.1")
         (record! r a)
         (answer "mutated")))
-    (thread-start! (make-thread (lambda () ((http:make-server ${PORT} #f #f #f #f "127.0.0.1")))))
   `);
-  await waitUntil(() => [...rt.servers.running].some((s) => s.address()?.port === PORT), 5000, 'the Scheme server to listen');
 });
 
-afterAll(async () => {
-  const rt = await scheme();
-  await Promise.all([...rt.servers.running].map((s) => s.stop({ timeout: 500 })));
-});
+afterAll(stopRunningServers);
 
 /** Sends REQUEST (exact bytes) and returns the one response. */
 async function exchange(request: string): Promise<{ status: number; body: string }> {
-  const r = await raw(PORT, request, { waitMs: 3000 });
-  const [res] = parseResponses(r.text);
-  if (res === undefined) throw new Error(`no response to ${JSON.stringify(request)}: ${JSON.stringify(r.text)}`);
+  const res = await exchangeOne(PORT, request);
   return { status: res.status, body: res.body };
 }
 

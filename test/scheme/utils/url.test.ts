@@ -2,13 +2,9 @@
  * http-utils from Scheme: `http:decode-url` (two values: the canonicalised path and the argument
  * a-list) and `http:canonicalize-string` (`+` and `%XX`).
  */
-import { describe, expect, it } from 'vitest';
-import { checks, type CheckResult } from '../../support/scheme.js';
-
-function expectAll(results: CheckResult[], count: number): void {
-  expect(results.filter((r) => !r.ok)).toEqual([]);
-  expect(results.map((r) => r.name)).toHaveLength(count);
-}
+import { describe, it } from 'vitest';
+import { checks } from '../../support/scheme.js';
+import { expectAll } from '../support.js';
 
 describe('http:decode-url', () => {
   it('returns two values: the canonicalised path and the a-list of canonicalised arguments', async () => {
