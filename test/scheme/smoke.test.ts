@@ -1,25 +1,25 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { checks, stopRunningServers } from '../support/scheme.js';
+import { freePort, startSchemeServer } from './support.js';
 
 afterAll(stopRunningServers);
 
 describe('the Scheme front', () => {
   it('serves the seed hello handler from a thread and reads it back with http:send-request', async () => {
-    const results = await checks(`
+    const port = await freePort();
+    await startSchemeServer(port, `
       (http:add-resource '("/" "/index.html")
         (lambda (r a)
           (let ([msg "<h1>Hello, world!</h1>"])
-            (print "Content-type: text/html\\r\\nContent-length: " (add1 (string-length msg)) "\\r\\n\\r\\n" msg))))
-      (define server (make-thread (lambda () ((http:make-server 42424 #f #f #f #f "127.0.0.1")))))
-      (thread-start! server)
-      (thread-sleep! 0.3)
-      (define-values (h a i o) (http:send-request "127.0.0.1:42424/"))
+            (print "Content-type: text/html\\r\\nContent-length: " (add1 (string-length msg)) "\\r\\n\\r\\n" msg))))`);
+    const results = await checks(`
+      (define-values (h a i o) (http:send-request "127.0.0.1:${port}/"))
       (check "status line" "HTTP/1.0 200 OK" h)
       (check "content-length" "23" (alist-ref "content-length" a string=?))
       (check "body" '("<h1>Hello, world!</h1>") (read-lines i))
       (close-input-port i)
       (close-output-port o)
-      (check "GET" "<h1>Hello, world!</h1>\\n" (http:GET "127.0.0.1:42424/index.html"))
+      (check "GET" "<h1>Hello, world!</h1>\\n" (http:GET "127.0.0.1:${port}/index.html"))
     `);
     for (const r of results) expect(r, r.detail).toMatchObject({ ok: true });
     expect(results).toHaveLength(4);

@@ -27,12 +27,12 @@ export function serverThread(port: number, args = '#f #f #f #f "127.0.0.1"', deb
 
 /**
  * Evaluates SETUP (resources, handlers…), then starts a Scheme server on 127.0.0.1:PORT in a
- * thread and waits (≤ 5 s) until the runtime lists it as listening.
+ * thread and waits (≤ 15 s, for loaded machines) until the runtime lists it as listening.
  */
 export async function startSchemeServer(port: number, setup = ''): Promise<void> {
   const rt = await scheme();
   await run(`${setup}\n${serverThread(port)}`);
-  await waitUntil(() => [...rt.servers.running].some((s) => s.address()?.port === port), 5000, 'the Scheme server to listen');
+  await waitUntil(() => [...rt.servers.running].some((s) => s.address()?.port === port), 15_000, 'the Scheme server to listen');
 }
 
 /**

@@ -11,7 +11,8 @@ import { checks, run, stopRunningServers } from '../../support/scheme.js';
 import { waitUntil } from '../../support/client-fixtures.js';
 import { expectAll, freePort, scriptedServers, startSchemeServer } from '../support.js';
 
-const PORT = 44800;
+/** Chosen free at start: a fixed port in the ephemeral range can be taken by any client socket. */
+let PORT = 0;
 const UNKNOWN = 'nosuchhost.invalid';
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address?: string, family?: number) => void;
@@ -20,6 +21,7 @@ const realLookup = dns.lookup;
 const lookups: string[] = [];
 
 beforeAll(async () => {
+  PORT = await freePort();
   // Name lookups fail here, as a resolver would answer for the unknown host, so a test never
   // sends a query off this machine. IP literals (listening on 127.0.0.1) are resolved as ever.
   (dns as unknown as { lookup: Lookup }).lookup = (host, options, callback) => {

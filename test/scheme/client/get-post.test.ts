@@ -4,13 +4,16 @@
  * not urlencoded with DELIM1 DELIM2 ENCODER): the exact requests a raw TCP server received, and
  * the round trip through a running Scheme server.
  */
+import { freePort } from '../../support/client-fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks, stopRunningServers } from '../../support/scheme.js';
 import { expectAll, keepAlive, requestHeader, scriptedServers, startSchemeServer } from '../support.js';
 
-const PORT = 44500;
+/** Chosen free at start: a fixed port in the ephemeral range can be taken by any client socket. */
+let PORT = 0;
 
 beforeAll(async () => {
+  PORT = await freePort();
   await startSchemeServer(PORT, `
     ;; No Content-Length: the server frames the body (its length in bytes, not characters).
     (define (answer text)

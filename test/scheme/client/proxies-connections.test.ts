@@ -4,12 +4,14 @@
  * `http:close-all-connections!` (the pool of http:GET / http:POST). The proxies are raw TCP
  * servers and a running Scheme server on 127.0.0.1; the proxied host names are never resolved.
  */
+import { freePort } from '../../support/client-fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks, run, stopRunningServers } from '../../support/scheme.js';
 import { waitUntil, type ScriptedServer } from '../../support/client-fixtures.js';
 import { expectAll, keepAlive, requestHeader, scriptedServers, startSchemeServer } from '../support.js';
 
-const PORT = 44700;
+/** Chosen free at start: a fixed port in the ephemeral range can be taken by any client socket. */
+let PORT = 0;
 
 /** A server that answers every request with its NAME and the request target, keep-alive. */
 function named(name: string): Promise<ScriptedServer> {
@@ -17,6 +19,7 @@ function named(name: string): Promise<ScriptedServer> {
 }
 
 beforeAll(async () => {
+  PORT = await freePort();
   await startSchemeServer(PORT, `
     (http:add-resource "/via"
       (lambda (r a)

@@ -4,13 +4,16 @@
  * next request), chunked (extensions and trailers consumed), and read to the end of the stream;
  * against raw TCP servers (exact bytes) and a running Scheme server.
  */
+import { freePort } from '../../support/client-fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks, stopRunningServers } from '../../support/scheme.js';
 import { expectAll, scriptedServers, startSchemeServer } from '../support.js';
 
-const PORT = 44600;
+/** Chosen free at start: a fixed port in the ephemeral range can be taken by any client socket. */
+let PORT = 0;
 
 beforeAll(async () => {
+  PORT = await freePort();
   await startSchemeServer(PORT, `
     ;; 200 lines of 999 characters and a newline.
     (define line (string-append (make-string 999 #\\x) "\\n"))

@@ -5,14 +5,17 @@
  * (against a raw server and a running Scheme server, counting connections), reading the body with
  * read-line / read-lines / read-string / read-char, writing on the output port, and closing.
  */
+import { freePort } from '../../support/client-fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks, stopRunningServers } from '../../support/scheme.js';
 import { waitUntil } from '../../support/client-fixtures.js';
 import { expectAll, keepAlive, scriptedServers, startSchemeServer } from '../support.js';
 
-const PORT = 44400;
+/** Chosen free at start: a fixed port in the ephemeral range can be taken by any client socket. */
+let PORT = 0;
 
 beforeAll(async () => {
+  PORT = await freePort();
   await startSchemeServer(PORT, `
     (define accepted 0)
     (http:accept-procedure (lambda (socket) (set! accepted (+ accepted 1)) socket))

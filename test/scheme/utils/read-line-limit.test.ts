@@ -3,13 +3,16 @@
  * what it does: a running Scheme server answers a longer request line with 414 and a longer
  * header line with 431; `http:read-request-attributes` refuses a longer line.
  */
+import { freePort } from '../../support/client-fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks, run, stopRunningServers } from '../../support/scheme.js';
 import { exchangeOne, expectAll, startSchemeServer } from '../support.js';
 
-const PORT = 44200;
+/** Chosen free at start: a fixed port in the ephemeral range can be taken by any client socket. */
+let PORT = 0;
 
 beforeAll(async () => {
+  PORT = await freePort();
   await startSchemeServer(PORT, `
     (http:add-resource "/ok" (lambda (r a) (display "Content-Length: 2\\r\\n\\r\\nok")))
   `);

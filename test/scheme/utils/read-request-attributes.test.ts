@@ -3,13 +3,16 @@
  * and over a request body read from a running Scheme server's `current-input-port`: lowercased
  * names, trimmed values, stopping at the blank line, a line that is not a header, or the end.
  */
+import { freePort } from '../../support/client-fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks, stopRunningServers } from '../../support/scheme.js';
 import { exchangeOne, expectAll, startSchemeServer } from '../support.js';
 
-const PORT = 44300;
+/** Chosen free at start: a fixed port in the ephemeral range can be taken by any client socket. */
+let PORT = 0;
 
 beforeAll(async () => {
+  PORT = await freePort();
   await startSchemeServer(PORT, `
     (define seen #f)
     (define (answer text)

@@ -3,13 +3,16 @@
  * `http:request?`, the seven accessors and seven setters, and the record a running Scheme server
  * hands its handlers (exact requests sent from a raw TCP client).
  */
+import { freePort } from '../../support/client-fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks, stopRunningServers } from '../../support/scheme.js';
 import { exchangeOne, expectAll, startSchemeServer } from '../support.js';
 
-const PORT = 44100;
+/** Chosen free at start: a fixed port in the ephemeral range can be taken by any client socket. */
+let PORT = 0;
 
 beforeAll(async () => {
+  PORT = await freePort();
   await startSchemeServer(PORT, `
     (define seen #f)
     (define (record! r a)
