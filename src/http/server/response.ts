@@ -48,6 +48,8 @@ export class ResponseWriter {
   private pending = '';
   /** Whether `pending` holds bytes over 0x7f. */
   private pendingHigh = false;
+  /** Whether any head text had bytes over 0x7f (else the head is ASCII and goes out with the body as one string). */
+  private headHigh = false;
   private sawFirstLine = false;
   private statusLine: string | null = null;
   private readonly lines: string[] = [];
@@ -134,6 +136,7 @@ export class ResponseWriter {
     this.phase = Phase.Head;
     this.pending = '';
     this.pendingHigh = false;
+    this.headHigh = false;
     this.sawFirstLine = false;
     this.statusLine = null;
     this.lines.length = 0;
@@ -183,6 +186,7 @@ export class ResponseWriter {
     }
     high ||= this.pendingHigh;
     this.pendingHigh = false;
+    this.headHigh ||= high;
     const text = this.pending === '' ? s : this.pending + s;
     let pos = 0;
     for (;;) {
@@ -352,7 +356,7 @@ export class ResponseWriter {
     this.headersSent = true;
     const socket = this.socket;
     // One Buffer per response: socket writes of Buffers cost less than writes of strings.
-    const asciiHead = !NON_ASCII.test(head);
+    const asciiHead = !this.headHigh && !(this.statusLine === null && !this.hasServer && NON_ASCII.test(this.serverName));
     if (body.length === 0) socket.write(Buffer.from(head, 'latin1'));
     else if (this.bodyIsString && asciiHead) socket.write(Buffer.from(body.length === 1 ? head + (body[0] as string) : head + body.join('')));
     else {
