@@ -55,19 +55,6 @@ export function headerValues(headers: Headers, name: string): string[] {
   return out;
 }
 
-/** Comma-separated list elements of every NAME field, trimmed and lowercased, empties dropped. */
-export function headerTokens(headers: Headers, name: string): string[] {
-  const out: string[] = [];
-  for (const [n, v] of headers) {
-    if (n !== name) continue;
-    for (const part of v.split(',')) {
-      const t = trimOws(part).toLowerCase();
-      if (t !== '') out.push(t);
-    }
-  }
-  return out;
-}
-
 /**
  * Parses one header line (without its line ending) into [lowercased name, trimmed value], or
  * returns null when it is not a valid field line: no colon, a name that is not a token (which

@@ -30,17 +30,8 @@ export function toStr(x: unknown, who = 'procedure', what = 'argument'): string 
   throw new SchemeArgumentError(`${who}: ${what} must be a string, got ${describe(x)}`);
 }
 
-/** A string or a symbol as a JS string (URLs, methods, content types). */
-export function nameOf(x: unknown, who: string, what = 'argument'): string {
-  return toStr(x, who, what);
-}
-
 export function isStringLike(x: unknown): boolean {
   return typeof x === 'string' || x instanceof L.LString;
-}
-
-export function isSymbol(x: unknown): boolean {
-  return x instanceof L.LSymbol;
 }
 
 export function toNum(x: unknown, who = 'procedure', what = 'argument'): number {
@@ -48,10 +39,6 @@ export function toNum(x: unknown, who = 'procedure', what = 'argument'): number 
   if (typeof x === 'bigint') return Number(x);
   if (x instanceof L.LNumber) return Number(x.valueOf());
   throw new SchemeArgumentError(`${who}: ${what} must be a number, got ${describe(x)}`);
-}
-
-export function isNumber(x: unknown): boolean {
-  return typeof x === 'number' || x instanceof L.LNumber;
 }
 
 export function sym(name: string): unknown {
@@ -79,10 +66,6 @@ export function cons(a: unknown, b: unknown): unknown {
 
 export function isPair(x: unknown): x is { car: unknown; cdr: unknown } {
   return x instanceof L.Pair;
-}
-
-export function isNil(x: unknown): boolean {
-  return x === L.nil;
 }
 
 /** Proper Scheme list → JS array (a non-list is an error). */
@@ -122,10 +105,6 @@ export function values(items: unknown[]): unknown {
 /** Scheme truth: everything but #f. */
 export function truthy(x: unknown): boolean {
   return x !== false;
-}
-
-export function isProcedure(x: unknown): x is (...args: unknown[]) => unknown {
-  return typeof x === 'function';
 }
 
 /** Text of a value as `display` shows it. */

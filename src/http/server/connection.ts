@@ -12,9 +12,8 @@ import { headerValue } from '../headers.js';
 import { HttpRequest } from '../request.js';
 import { reasonPhrase } from '../status.js';
 import { defaultErrorPage } from './error-page.js';
-import { httpDate } from './date.js';
 import type { ServerConfig } from './config.js';
-import { Exchange, writeErrorResponse, type ServerIdentity } from './exchange.js';
+import { Exchange, writeErrorResponse, errorResponseText, type ServerIdentity } from './exchange.js';
 import { ResponseWriter } from './response.js';
 import { isPromiseLike } from './maybe.js';
 import type { HandlerOutputError } from '../errors.js';
@@ -364,8 +363,7 @@ export class Connection {
       } catch {
         html = defaultErrorPage(status, reasonPhrase(status), this.host.identity.serverName, this.host.identity.location);
       }
-      this.socket.write(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nServer: ${this.host.identity.serverName}\r\nDate: ${httpDate()}\r\n`
-        + `Content-Type: text/html\r\nContent-Length: ${Buffer.byteLength(html)}\r\nConnection: close\r\n\r\n${html}`);
+      this.socket.write(errorResponseText(status, reasonPhrase(status), html, 'HTTP/1.1', this.host.identity.serverName, [['Connection', 'close']]));
       const debug = this.host.debug;
       if (debug !== null) debug(`${this.ip} - - - -> ${status} (${error instanceof Error ? error.message : String(error)})`);
     }
@@ -461,5 +459,5 @@ function isHostText(v: string): boolean {
 
 function fallbackErrorText(status: number, id: ServerIdentity): string {
   const html = defaultErrorPage(status, reasonPhrase(status), id.serverName, id.location);
-  return `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\nContent-Type: text/html\r\nContent-Length: ${Buffer.byteLength(html)}\r\n\r\n${html}`;
+  return errorResponseText(status, reasonPhrase(status), html, 'HTTP/1.1', id.serverName);
 }

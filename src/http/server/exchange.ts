@@ -83,8 +83,11 @@ export function responseHeaderText(code: number, message: string, headers: Heade
 export function writeErrorResponse(out: ResponseWriter, config: ServerConfig, server: ServerIdentity, code: number, message: string): void {
   const html = config.errorResponseHandler(code, message, server);
   out.discard();
-  const msg = message.replace(/[\r\n]+/g, ' ');
-  out.write(responseHeaderText(code, msg, [['Content-Type', 'text/html']], out.protocol, server.serverName)
-    + `Content-Length: ${Buffer.byteLength(html)}\r\n\r\n`);
-  out.write(html);
+  out.write(errorResponseText(code, message, html, out.protocol, server.serverName));
+}
+
+/** A whole error response: status line, Server, Date, EXTRA headers, and HTML as text/html with its length. */
+export function errorResponseText(code: number, message: string, html: string, protocol: string, serverName: string, extra: Headers = []): string {
+  return responseHeaderText(code, message.replace(/[\r\n]+/g, ' '), [['Content-Type', 'text/html'], ...extra], protocol, serverName)
+    + `Content-Length: ${Buffer.byteLength(html)}\r\n\r\n${html}`;
 }

@@ -237,7 +237,12 @@ export class Server implements ServerIdentity {
 
 /** The peer's address, an IPv4-mapped IPv6 address shown as plain IPv4. */
 function peerAddress(socket: net.Socket): string {
-  const a = socket.remoteAddress ?? '';
+  return plainAddress(socket.remoteAddress);
+}
+
+/** An address as the egg showed it: an IPv4-mapped IPv6 address as plain IPv4. */
+export function plainAddress(a: string | undefined): string {
+  if (a === undefined) return '';
   return a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a;
 }
 

@@ -8,6 +8,7 @@ import { defineAll, type CallContext } from '../define.js';
 import { toNum, list, lips, describe, SchemeArgumentError, isStringLike, toStr } from '../values.js';
 import { InPort, OutPort } from '../ports.js';
 import { currentIn } from './current-ports.js';
+import { andThen } from '../../http/server/maybe.js';
 
 function inPort(ctx: CallContext, port: unknown, who: string): InPort {
   if (port === undefined || port === null) return currentIn(ctx);
@@ -18,11 +19,6 @@ function inPort(ctx: CallContext, port: unknown, who: string): InPort {
 
 function isEof(x: unknown): boolean {
   return x === lips().eof;
-}
-
-/** Strings from a value that may be a Promise (socket ports) without adding a tick when it is not. */
-function then<T>(x: unknown, f: (v: unknown) => T): T | Promise<T> {
-  return x instanceof Promise ? x.then(f) : f(x);
 }
 
 function stripCr(line: unknown): unknown {
@@ -44,7 +40,7 @@ export function installInput(global: Environment): void {
   defineAll(global, {
     'read-line'(this: CallContext, port?: unknown, limit?: unknown): unknown {
       const p = inPort(this, port, 'read-line');
-      return then(p.read_line(), (line) => {
+      return andThen(p.read_line(), (line) => {
         const l = stripCr(line);
         if (limit !== undefined && limit !== false && typeof l === 'string') return [...l].slice(0, toNum(limit)).join('');
         return l;

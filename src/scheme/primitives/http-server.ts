@@ -9,8 +9,8 @@ import net from 'node:net';
 import type { Environment, Parameter } from 'lips';
 import { defineAll, type CallContext } from '../define.js';
 import { ServerConfig } from '../../http/server/config.js';
-import { createServer, type Server } from '../../http/server/server.js';
-import { responseHeaderText, writeErrorResponse, type Exchange, type ServerIdentity } from '../../http/server/exchange.js';
+import { createServer, plainAddress, type Server } from '../../http/server/server.js';
+import { responseHeaderText, writeErrorResponse, errorResponseText, type Exchange, type ServerIdentity } from '../../http/server/exchange.js';
 import { defaultErrorPage } from '../../http/server/error-page.js';
 import { notFound, defaultContentParser, urlencodedParser } from '../../http/server/handlers.js';
 import { reasonPhrase } from '../../http/status.js';
@@ -114,8 +114,7 @@ export function installHttpServer(global: Environment): SchemeServers {
   const tcpAccept = markBuiltin(function tcpAccept(socket: unknown): unknown { return socket; }, 'default');
   const tcpAddresses = markBuiltin(function tcpAddresses(socket: unknown): unknown {
     const s = socket as net.Socket;
-    const strip = (a: string | undefined): string => (a !== undefined && a.startsWith('::ffff:') && a.includes('.') ? a.slice(7) : a ?? '');
-    return values([strip(s.localAddress), strip(s.remoteAddress)]);
+    return values([plainAddress(s.localAddress), plainAddress(s.remoteAddress)]);
   }, 'default');
   const tcpAbandon = markBuiltin(function tcpAbandonPort(socket: unknown): void { (socket as net.Socket).destroy(); }, 'default');
   defineAll(global, { 'tcp-listen': tcpListen, 'tcp-addresses': tcpAddresses, 'tcp-abandon-port': tcpAbandon } as never);
@@ -442,8 +441,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       }
       if (!(out instanceof OutPort)) throw new SchemeArgumentError(`${who}: PORT must be an output port, got ${describe(out)}`);
       const html = cfg.errorResponseHandler(status, msg, id);
-      out.write(responseHeaderText(status, msg.replace(/[\r\n]+/g, ' '), [['Content-Type', 'text/html']], ex?.out.protocol ?? 'HTTP/1.0', id.serverName)
-        + `Content-Length: ${Buffer.byteLength(html)}\r\n\r\n${html}`);
+      out.write(errorResponseText(status, msg, html, ex?.out.protocol ?? 'HTTP/1.0', id.serverName));
     },
   });
 

@@ -5,7 +5,7 @@
  * thread-terminate!, mutexes and condition variables; and a server in a thread with a client in
  * the main thread of one program.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { checks, stopRunningServers } from '../../support/scheme.js';
 import { expectAll, freePort } from '../support.js';
 
