@@ -13,7 +13,19 @@ import readline from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { schemeRuntime, type SchemeRuntime } from './scheme/interpreter.js';
 import { valuesOf } from './scheme/handlers.js';
-import { writeString } from './scheme/prelude/output.js';
+import { writeString as lipsWriteString } from './scheme/prelude/output.js';
+import { compiledRuntime } from './scheme/compiled-runtime.js';
+import { Reader, sourceLine } from './scheme/compiler/reader.js';
+import { EOF, textToBytes } from './scheme/runtime/data.js';
+import { writeString as compiledWriteString } from './scheme/runtime/printer.js';
+import { errorReport, conditionText } from './scheme/report.js';
+import { Task, Interrupted } from './scheme/runtime/control.js';
+import { COMPILED } from './scheme/interpreter.js';
+
+/** `write` form of a value, as the engine in use prints it. */
+function writeString(x: unknown): string {
+  return COMPILED ? compiledWriteString(x) : lipsWriteString(x);
+}
 
 const USAGE = `usage: scheme-http FILE.scm [ARGS...]   run a program
        scheme-http -e EXPR             evaluate EXPR and print its value
@@ -255,6 +267,7 @@ const LIPS_POSITION = / at line (\d+) and column (\d+)$/;
  * `write` form, or `uncaught exception: OBJ` for a raised non-condition.
  */
 export function errorText(e: unknown): string {
+  if (COMPILED) return conditionText(e);
   // A condition re-raised by `guard` arrives wrapped: LIPS raises it again as continuable.
   const inner = (e as { __object__?: unknown } | null)?.__object__;
   if (inner !== undefined && inner !== e) return errorText(inner);
@@ -276,8 +289,42 @@ function errorLine(e: unknown, form: Form): number {
 // Running
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Evaluates SOURCE (bytes, one character each) form by form on the compiled engine; the first
+ * error is reported with the line of the failing expression and the calls that led there.
+ */
+async function runCompiled(rt: SchemeRuntime, source: string, name: string, print: boolean): Promise<number> {
+  const engine = (await compiledRuntime(() => [])).engine;
+  const reader = new Reader(source);
+  for (;;) {
+    let datum: unknown;
+    const line = lineAt(source, reader.offset);
+    try {
+      datum = reader.read();
+      if (datum === EOF) return 0;
+      let v = engine.evaluate(datum, { file: name, lineOf: sourceLine });
+      if (v instanceof Promise) v = await v;
+      if (print) printValues(v);
+    } catch (e) {
+      const r = errorReport(e, name, sourceLine(datum) ?? line);
+      process.stderr.write(`${[r.first, ...r.chain].join('\n')}\n`);
+      return EXIT_ERROR;
+    }
+  }
+}
+
+/** The 1-based line of offset AT in TEXT (skipping the blank space before the next form). */
+function lineAt(text: string, at: number): number {
+  let i = at;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  let n = 1;
+  for (let k = 0; k < i && k < text.length; k++) if (text.charCodeAt(k) === 10) n++;
+  return n;
+}
+
 /** Evaluates SOURCE form by form; the first error is reported as `NAME:LINE: Error: …`. */
 async function runSource(rt: SchemeRuntime, source: string, name: string, print: boolean): Promise<number> {
+  if (rt.compiled) return runCompiled(rt, textToBytes(source), name, print);
   const { forms, problem } = scanForms(source);
   for (const form of forms) {
     try {
@@ -298,13 +345,14 @@ async function runSource(rt: SchemeRuntime, source: string, name: string, print:
 async function runFile(rt: SchemeRuntime, file: string): Promise<number> {
   let source: string;
   try {
-    source = fs.readFileSync(file, 'utf8');
+    // The compiled engine reads bytes (strings are bytes); LIPS reads text.
+    source = fs.readFileSync(file, rt.compiled ? 'latin1' : 'utf8');
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     process.stderr.write(`scheme-http: cannot read ${file}: ${why}\n`);
     return 2;
   }
-  return runSource(rt, source, file, false);
+  return rt.compiled ? runCompiled(rt, source, file, false) : runSource(rt, source, file, false);
 }
 
 async function repl(rt: SchemeRuntime): Promise<number> {
@@ -312,7 +360,7 @@ async function repl(rt: SchemeRuntime): Promise<number> {
   // Piped input gets no prompts and no echo: only what the program and its values print.
   const rl = readline.createInterface(interactive ? { input: process.stdin, output: process.stdout, prompt: '#;> ', terminal: true } : { input: process.stdin, terminal: false });
   const prompt = (): void => { if (interactive) rl.prompt(); };
-  if (interactive) process.stdout.write('scheme-http REPL (LIPS); the http: procedures are loaded. Ctrl-D to leave.\n');
+  if (interactive) process.stdout.write(`scheme-http REPL (${rt.compiled ? 'compiled' : 'LIPS'}); the http: procedures are loaded. Ctrl-C interrupts, Ctrl-D leaves.\n`);
   prompt();
   let buffer = '';
   const lines: string[] = [];
@@ -320,16 +368,40 @@ async function repl(rt: SchemeRuntime): Promise<number> {
   let closed = false;
   let finished!: (code: number) => void;
   const done = new Promise<number>((r) => { finished = r; });
+  /** The evaluation running now, and how to give up waiting for it (Ctrl-C). */
+  let running: { task: Task; interrupt: () => void } | null = null;
+  let lastInterrupt = 0;
+
+  /** Evaluates CODE; on Ctrl-C the run is stopped (at its next yield or wait) and this returns at once. */
+  const interruptible = async (code: string): Promise<unknown> => {
+    const task = new Task();
+    let interrupt!: () => void;
+    const stopped = new Promise<never>((_, reject) => {
+      interrupt = () => {
+        task.stop = new Interrupted('*** user interrupt ***');
+        reject(task.stop);
+      };
+    });
+    running = { task, interrupt };
+    try {
+      const run = rt.evaluate(code, null, task);
+      run.catch(() => undefined); // an interrupted run may still end later: nobody waits for it
+      return await Promise.race([run, stopped]);
+    } finally {
+      running = null;
+    }
+  };
 
   const evaluate = async (): Promise<void> => {
     const { forms, problem } = scanForms(buffer);
     buffer = problem !== null && problem.incomplete ? buffer.slice(problem.offset) : '';
     for (const form of forms) {
       try {
-        printValues(await rt.evaluate(form.code));
+        printValues(await interruptible(form.code));
       } catch (e) {
         freshLine();
-        process.stdout.write(`Error: ${errorText(e)}\n`);
+        process.stdout.write(e instanceof Interrupted ? `${e.message}\n` : `Error: ${errorText(e)}\n`);
+        if (e instanceof Interrupted) break;
       }
     }
     if (problem !== null && !problem.incomplete) {
@@ -361,6 +433,26 @@ async function repl(rt: SchemeRuntime): Promise<number> {
   };
   rl.on('line', (line) => { lines.push(line); void pump(); });
   rl.on('close', () => { closed = true; void pump(); });
+  // Ctrl-C: stops the evaluation running; at the prompt it drops the line typed (and what was
+  // typed of an unfinished form); twice in a row on an empty line, it leaves.
+  rl.on('SIGINT', () => {
+    if (running !== null) {
+      lines.length = 0;
+      running.interrupt();
+      return;
+    }
+    const empty = rl.line === '' && buffer.trim() === '';
+    const now = Date.now();
+    if (empty && now - lastInterrupt < 2000) {
+      rl.close();
+      return;
+    }
+    lastInterrupt = now;
+    buffer = '';
+    process.stdout.write(empty ? '\n(To leave, press Ctrl-C again or Ctrl-D)\n' : '^C\n');
+    (rl as unknown as { line: string }).line = '';
+    prompt();
+  });
   return done;
 }
 

@@ -7,6 +7,23 @@ import { als, type PortStore } from './context.js';
 import { ResponsePort, BodyPort, type InPort, type OutPort } from './ports.js';
 import type { Exchange } from '../http/server/exchange.js';
 import { lips } from './values.js';
+import { execute } from './runtime/control.js';
+
+/** Set on the compiled engine: Scheme procedures are compiled JS that may suspend. */
+let compiledEngine = false;
+
+export function useCompiledProcedures(): void {
+  compiledEngine = true;
+}
+
+/**
+ * Calls Scheme procedure F from TypeScript: its value, or a Promise when it waits for I/O. On the
+ * compiled engine the call runs as a task of its own (it may suspend and be preempted).
+ */
+export function invoke(f: (...args: never[]) => unknown, ...args: unknown[]): unknown {
+  const g = f as (...a: unknown[]) => unknown;
+  return compiledEngine ? execute(() => g(...args), true) : g(...args);
+}
 
 /** The ports of one exchange; the body port is made only if the handler reads. */
 class ExchangeStore implements PortStore {

@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Environment } from 'lips';
 import { bootLips, type Lips } from './boot.js';
 import { bindLips, list, toStr, SchemeArgumentError } from './values.js';
 import { bindPorts } from './ports.js';
@@ -21,6 +20,9 @@ import { installConditions } from './prelude/conditions.js';
 import { installHttpUtils } from './primitives/http-utils.js';
 import { installHttpServer, type SchemeServers } from './primitives/http-server.js';
 import { installHttpClient } from './primitives/http-client.js';
+import { compiledRuntime } from './compiled-runtime.js';
+import { procedure } from './library/define.js';
+import type { Task } from './runtime/control.js';
 
 /** Extensions a program may require: all built in. */
 const KNOWN_EXTENSIONS = new Set([
@@ -30,14 +32,19 @@ const KNOWN_EXTENSIONS = new Set([
 
 export interface SchemeRuntime {
   lips: Lips;
-  /** The environment programs run in. */
-  env: Environment;
+  /** True on the compiled engine; false when LIPS evaluates (SCHEME_HTTP_COMPILE=0). */
+  compiled: boolean;
   servers: SchemeServers;
-  /** Evaluates every form of CODE; resolves to the value of the last one. */
-  evaluate(code: string): Promise<unknown>;
+  /** Evaluates every form of CODE; resolves to the value of the last one. FILE names it in errors. */
+  evaluate(code: string, file?: string | null, task?: Task | null): Promise<unknown>;
   /** `write` representation of a value, as the REPL prints it. */
   show(value: unknown): string;
+  /** Defines global NAME (a TypeScript procedure or a value) for the programs. */
+  define(name: string, value: unknown): void;
 }
+
+/** Whether programs run on the compiled engine (SCHEME_HTTP_COMPILE=1) or in LIPS. */
+export const COMPILED = process.env.SCHEME_HTTP_COMPILE === '1';
 
 let runtime: Promise<SchemeRuntime> | null = null;
 /** What `command-line-arguments` returns: the arguments of the first call of `schemeRuntime`. */
@@ -45,8 +52,20 @@ let commandLine: string[] | null = null;
 
 export function schemeRuntime(args: string[] = []): Promise<SchemeRuntime> {
   commandLine ??= args;
-  runtime ??= create();
+  runtime ??= COMPILED ? createCompiled() : create();
   return runtime;
+}
+
+async function createCompiled(): Promise<SchemeRuntime> {
+  const rt = await compiledRuntime(() => commandLine ?? []);
+  return {
+    lips: await bootLips(),
+    compiled: true,
+    servers: rt.servers,
+    evaluate: (code, file, task) => rt.evaluate(code, file ?? null, task ?? null),
+    show: rt.show,
+    define: (name, value) => rt.engine.define(name, typeof value === 'function' ? procedure(name, value as (...a: never[]) => unknown, [0, Infinity]) : value),
+  };
 }
 
 /** For a runtime made ahead of time (the start-up snapshot): the next call's arguments become the command line. */
@@ -92,8 +111,9 @@ async function create(): Promise<SchemeRuntime> {
   const repr = global.get('repr') as (v: unknown, q: boolean) => string;
   return {
     lips,
-    env: lips.env,
+    compiled: false,
     servers,
+    define: (name, value) => global.set(name, value),
     async evaluate(code: string): Promise<unknown> {
       const results = await lips.exec(code, { env: lips.env });
       return results.length === 0 ? undefined : results[results.length - 1];

@@ -4,6 +4,15 @@
  */
 import type { Lips } from './boot.js';
 import type { Headers } from '../http/headers.js';
+import { Flo, Char, bytesToText, textToBytes } from './runtime/data.js';
+import { displayString as compiledDisplay, writeString as compiledWrite } from './runtime/printer.js';
+
+/** Set on the compiled engine: strings are bytes there, and printing is the engine's. */
+let compiled = false;
+
+export function useCompiledValues(): void {
+  compiled = true;
+}
 
 let L: Lips;
 
@@ -23,8 +32,10 @@ export class SchemeArgumentError extends TypeError {
 
 /** A Scheme string, symbol or character as a JS string. */
 export function toStr(x: unknown, who = 'procedure', what = 'argument'): string {
-  if (typeof x === 'string') return x;
-  if (x instanceof L.LString) return x.valueOf();
+  // The compiled engine's strings are bytes: TypeScript gets them as text (UTF-8 decoded).
+  if (typeof x === 'string') return compiled ? bytesToText(x) : x;
+  if (x instanceof L.LString) return compiled ? bytesToText(x.valueOf()) : x.valueOf();
+  if (x instanceof Char) return String.fromCodePoint(x.code);
   if (x instanceof L.LSymbol) return x.__name__;
   if (x instanceof L.LCharacter) return x.valueOf();
   throw new SchemeArgumentError(`${who}: ${what} must be a string, got ${describe(x)}`);
@@ -37,6 +48,7 @@ export function isStringLike(x: unknown): boolean {
 export function toNum(x: unknown, who = 'procedure', what = 'argument'): number {
   if (typeof x === 'number') return x;
   if (typeof x === 'bigint') return Number(x);
+  if (x instanceof Flo) return x.v;
   if (x instanceof L.LNumber) return Number(x.valueOf());
   throw new SchemeArgumentError(`${who}: ${what} must be a number, got ${describe(x)}`);
 }
@@ -50,7 +62,8 @@ export function sym(name: string): unknown {
  * values a procedure returns, and `write` would show a bare JS string unquoted).
  */
 export function box(x: unknown): unknown {
-  return typeof x === 'string' ? new L.LString(x) : x;
+  if (typeof x !== 'string') return x;
+  return compiled ? textToBytes(x) : new L.LString(x);
 }
 
 /** JS array → proper Scheme list. */
@@ -109,6 +122,7 @@ export function truthy(x: unknown): boolean {
 
 /** Text of a value as `display` shows it. */
 export function displayString(x: unknown): string {
+  if (compiled) return bytesToText(compiledDisplay(x));
   if (typeof x === 'string') return x;
   if (x instanceof L.LString) return x.valueOf();
   if (typeof x === 'number') return String(x);
@@ -121,6 +135,7 @@ export function displayString(x: unknown): string {
 
 /** Text of a value as `write` shows it. */
 export function writeString(x: unknown): string {
+  if (compiled) return bytesToText(compiledWrite(x));
   return String((L.env.get('repr') as (v: unknown, q: boolean) => string)(typeof x === 'string' ? new L.LString(x) : x, true));
 }
 

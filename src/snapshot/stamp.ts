@@ -15,7 +15,7 @@ export const STAMP_FORMAT = 1;
  * Environment variables our modules read once, as they load: in a snapshot they keep the value
  * they had at build time, so the launcher boots normally when one is set.
  */
-export const FROZEN_ENV = ['SCHEME_HTTP_TRACE_COMPILE'];
+export const FROZEN_ENV = ['SCHEME_HTTP_TRACE_COMPILE', 'SCHEME_HTTP_COMPILE'];
 
 /** Set to 0 to never use the snapshot (the launcher boots normally). */
 export const SNAPSHOT_ENV = 'SCHEME_HTTP_SNAPSHOT';

@@ -18,6 +18,18 @@ export async function scheme(): Promise<SchemeRuntime> {
   const rt = await schemeRuntime([]);
   if (!installed) {
     installed = true;
+    if (rt.compiled) {
+      // Compiled procedures are called from Scheme (a thunk may suspend): the checks are Scheme.
+      rt.define('%check', (name: unknown, ok: unknown, expected: unknown, actual: unknown) => {
+        results.push({ name: String(name), ok: ok !== false, detail: ok !== false ? '' : `expected ${rt.show(expected)}, got ${rt.show(actual)}` });
+      });
+      rt.define('%check-error', (name: unknown, raised: unknown, e: unknown) => {
+        results.push({ name: String(name), ok: raised !== false, detail: raised !== false ? (e instanceof Error ? e.message : rt.show(e)) : 'expected an error, none was raised' });
+      });
+      await rt.evaluate(`(define (check name expected actual) (%check name (equal? expected actual) expected actual))
+        (define (check-error name thunk) (handle-exceptions e (%check-error name #t e) (thunk) (%check-error name #f #f)))`);
+      return rt;
+    }
     const global = rt.lips.env.__parent__;
     const equal = global.get('equal?') as (a: unknown, b: unknown) => boolean;
     global.set('check', (name: unknown, expected: unknown, actual: unknown) => {

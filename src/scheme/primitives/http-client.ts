@@ -2,6 +2,7 @@
  * http-client: `http:send-request`, `http:GET`, `http:POST`, `http:read-body`,
  * `http:close-all-connections!`, `http:add-proxy`, `http:remove-all-proxies!`.
  */
+import { invoke } from '../handlers.js';
 import type { Environment } from 'lips';
 import { defineAll } from '../define.js';
 import { HttpRequest } from '../../http/request.js';
@@ -79,7 +80,7 @@ export function installHttpClient(global: Environment): void {
       // An urlencoded body does not use ENCODER (see postBody): it is not called then.
       if (!urlencoded(target)) for (const a of items) {
         if (typeof a === 'string' || encoded.has(a[1])) continue;
-        const r: unknown = await (encoder as (s: unknown) => unknown)(box(a[1]));
+        const r: unknown = await invoke(encoder as (s: unknown) => unknown, box(a[1]));
         encoded.set(a[1], toStr(r, who, 'the result of ENCODER'));
       }
       return post(target, items, d1, d2, (v: string) => encoded.get(v) ?? formEncode(v));
@@ -97,7 +98,7 @@ export function installHttpClient(global: Environment): void {
       const who = 'http:add-proxy';
       const p = pattern === true ? true
         : pattern instanceof RegExp ? pattern
-          : typeof pattern === 'function' ? (h: string) => (pattern as (h: string) => unknown)(h) !== false
+          : typeof pattern === 'function' ? (h: string) => invoke(pattern as (h: string) => unknown, h) !== false
             : toStr(pattern, who, 'PATTERN');
       defaultProxies.add(p, toStr(host, who, 'HOST'), port === undefined ? 80 : toNum(port, who, 'PORT'));
     },

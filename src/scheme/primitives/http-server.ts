@@ -25,7 +25,7 @@ import {
   toStr, toNum, toArray, alistToHeaders, headersToAlist, lips, SchemeArgumentError, describe, isPair, values, truthy, displayString,
 } from '../values.js';
 import { als } from '../context.js';
-import { inExchange, currentExchange, valuesOf, markBuiltin, builtinOf, cached } from '../handlers.js';
+import { inExchange, currentExchange, valuesOf, markBuiltin, builtinOf, cached, invoke } from '../handlers.js';
 import { ResponsePort, BodyPort, OutPort } from '../ports.js';
 import { currentOut } from '../prelude/current-ports.js';
 import { BufferInput } from '../../http/input.js';
@@ -69,7 +69,7 @@ const defaultErrorResponse: ErrorResponseHandler = (code, msg, id) => defaultErr
 /** A Scheme `http:error-response-handler` as the core calls it. */
 function errorPageOf(f: SchemeProc): ErrorResponseHandler {
   return (code: number, msg: string) =>
-    toStr(sync(f(code, msg), 'http:error-response-handler'), 'http:error-response-handler', 'its result');
+    toStr(sync(invoke(f, code, msg), 'http:error-response-handler'), 'http:error-response-handler', 'its result');
 }
 
 export interface SchemeServers {
@@ -196,7 +196,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       if (builtinOf(p) !== undefined) return notFound;
       return cached(fallbacks, proc(p, 'http:fallback-handler'), (f) => {
         const run = compileProcedure(f);
-        return (request: HttpRequest, ex: Exchange) => inRequest(ex, () => run(request));
+        return (request: HttpRequest, ex: Exchange) => inRequest(ex, () => invoke(run, request));
       });
     });
     getter('errorResponseHandler', () => {
@@ -207,24 +207,24 @@ export function installHttpServer(global: Environment): SchemeServers {
     getter('errorHook', () => {
       const p = value(errorHookP);
       if (builtinOf(p) !== undefined) return defaultErrorHook;
-      return cached(errorHooks, proc(p, 'http:error-hook'), (f) => (e: unknown) => f(e));
+      return cached(errorHooks, proc(p, 'http:error-hook'), (f) => (e: unknown) => invoke(f, e));
     });
     getter('logHook', () => {
       const p = value(logHookP);
       if (builtinOf(p) !== undefined) return null;
-      return cached(logHooks, proc(p, 'http:log-hook'), (f) => (request: HttpRequest, ip: string) => f(request, ip));
+      return cached(logHooks, proc(p, 'http:log-hook'), (f) => (request: HttpRequest, ip: string) => invoke(f, request, ip));
     });
     getter('startupHook', () => {
       const p = value(startupHookP);
       if (builtinOf(p) !== undefined) return null;
       const f = proc(p, 'http:startup-hook');
-      return () => f();
+      return () => invoke(f);
     });
     getter('urlTransformation', () => {
       const p = value(urlTransformP);
       if (builtinOf(p) !== undefined) return null;
       return cached(transforms, proc(p, 'http:url-transformation'), (f) => (url: string) =>
-        toStr(sync(f(url), 'http:url-transformation'), 'http:url-transformation', 'its result'));
+        toStr(sync(invoke(f, url), 'http:url-transformation'), 'http:url-transformation', 'its result'));
     });
     getter('requestCountLimit', () => toNum(value(countLimitP), 'http:request-count-limit'));
     getter('transport', (): Partial<Transport> => {
@@ -233,7 +233,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       if (builtinOf(listen) === undefined) {
         const f = proc(listen, 'http:listen-procedure');
         t.listen = async (o: net.ListenOptions) => {
-          const listener = await f(o.port, o.backlog, o.host ?? false);
+          const listener = await invoke(f, o.port, o.backlog, o.host ?? false);
           if (!(listener instanceof net.Server)) {
             throw new SchemeArgumentError(`http:listen-procedure: the procedure must return a listener, as tcp-listen does, got ${describe(listener)}`);
           }
@@ -245,7 +245,7 @@ export function installHttpServer(global: Environment): SchemeServers {
         const f = proc(accept, 'http:accept-procedure');
         t.accept = (socket: net.Socket) => {
           // Anything but a socket would fail later, outside any handler: it is refused here.
-          const r = sync<unknown>(f(socket), 'http:accept-procedure');
+          const r = sync<unknown>(invoke(f, socket), 'http:accept-procedure');
           if (r === false) return null;
           if (r instanceof net.Socket) return r;
           throw new SchemeArgumentError(`http:accept-procedure: the procedure must return the connection (or another socket), or #f to refuse it, got ${describe(r)}`);
@@ -255,7 +255,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       if (builtinOf(addresses) === undefined) {
         const f = proc(addresses, 'http:get-addresses-procedure');
         t.addresses = (socket: net.Socket) => {
-          const v = valuesOf(sync(f(socket), 'http:get-addresses-procedure'));
+          const v = valuesOf(sync(invoke(f, socket), 'http:get-addresses-procedure'));
           return [displayString(v[0] ?? ''), displayString(v[1] ?? v[0] ?? '')];
         };
       }
@@ -267,7 +267,7 @@ export function installHttpServer(global: Environment): SchemeServers {
           // the procedure raises goes to the error hook, and the connection is closed even if
           // the procedure left it open (nothing else would ever close it).
           try {
-            const r = f(socket);
+            const r = invoke(f, socket);
             if (r instanceof Promise) r.catch(report);
           } catch (e) {
             report(e);
@@ -306,7 +306,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       const cp: ContentParser = (size, headers, input) => {
         const store = als.getStore();
         const port = store !== undefined && store.ex !== null && store.ex.input === input ? store.in : new BodyPort(input);
-        const r = sp(size ?? false, headersToAlist(headers), port);
+        const r = invoke(sp, size ?? false, headersToAlist(headers), port);
         const conv = (v: unknown): [unknown, unknown] => {
           const vs = valuesOf(v);
           return [vs[0], vs.length > 1 ? vs[1] : vs[0]];
@@ -341,7 +341,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       const bindings = serverBindings(this);
       const server = createServer({
         port: portNumber, serverName: name, location: loc, backlog: bl, host, config: bindings === null ? config : serverConfig(bindings),
-        init: initProc === null ? null : () => initProc(),
+        init: initProc === null ? null : () => invoke(initProc),
         debug: debug !== undefined && truthy(debug),
       });
       running.add(server);
@@ -363,7 +363,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       const who = 'http:add-resource';
       const f = proc(handler, who, 'HANDLER');
       const run = compileProcedure(f); // a JS closure doing what f does, when the compiler takes it
-      const wrapped: ResourceHandler = (request: HttpRequest, args: Args, ex: Exchange) => inRequest(ex, () => run(request, headersToAlist(args)));
+      const wrapped: ResourceHandler = (request: HttpRequest, args: Args, ex: Exchange) => inRequest(ex, () => invoke(run, request, headersToAlist(args)));
       resourceOriginals.set(wrapped, f);
       config.addResource(urls(url, who), wrapped);
     },
@@ -385,7 +385,7 @@ export function installHttpServer(global: Environment): SchemeServers {
           config.methodHandler(m, typeof b === 'function' ? (b as MethodHandler)
             : cached(methodOfScheme, f, (sp) => {
               const run = compileProcedure(sp);
-              const mh: MethodHandler = (request: HttpRequest, ex: Exchange) => inExchange(ex, () => run(request));
+              const mh: MethodHandler = (request: HttpRequest, ex: Exchange) => inExchange(ex, () => invoke(run, request));
               originalMethod.set(mh, sp);
               return mh;
             }));

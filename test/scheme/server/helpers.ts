@@ -10,6 +10,7 @@ import { freePort, serverThread } from '../support.js';
 import { raw, parseResponses } from '../../support/net.js';
 import { list, cons } from '../../../src/scheme/values.js';
 import type { SchemeRuntime } from '../../../src/scheme/interpreter.js';
+import { execute } from '../../../src/scheme/runtime/control.js';
 
 export { freePort };
 
@@ -49,7 +50,7 @@ export async function runtime(): Promise<SchemeRuntime> {
   const rt = await scheme();
   if (!helpersInstalled) {
     helpersInstalled = true;
-    const g = rt.lips.env.__parent__;
+    const g = { set: (name: string, value: unknown) => rt.define(name, value) };
     g.set('await-port', (port: unknown) => waitForPort(Number(port)));
     g.set('raw-exchange', async (port: unknown, text: unknown, waitMs?: unknown) =>
       (await raw(Number(port), String(text), { waitMs: waitMs === undefined ? 1500 : Number(waitMs) })).text);
@@ -75,7 +76,7 @@ export async function runtime(): Promise<SchemeRuntime> {
     g.set('wait-until', async (thunk: () => unknown, seconds?: unknown) => {
       const deadline = Date.now() + (seconds === undefined ? 5000 : Number(seconds) * 1000);
       for (;;) {
-        const v = await thunk();
+        const v = await (rt.compiled ? execute(thunk) : thunk());
         if (v !== false || Date.now() > deadline) return v;
         await new Promise((r) => setTimeout(r, 10));
       }

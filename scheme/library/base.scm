@@ -1,0 +1,181 @@
+;; The part of the library written in Scheme: procedures that call procedures given to them
+;; (compiled, so a call inside them may suspend for I/O and be resumed), and control built on
+;; the core forms (%call/cc, %finally, handle-exceptions).
+
+(define (call-with-current-continuation proc) (%call/cc proc))
+(define call/cc call-with-current-continuation)
+
+(define (dynamic-wind before thunk after)
+  (before)
+  (%finally (thunk) (after)))
+
+(define (call-with-values producer consumer)
+  (apply consumer (%values->list (producer))))
+
+(define (with-exception-handler handler thunk)
+  (handle-exceptions e (handler e) (thunk)))
+
+(define (force p)
+  (if (promise? p)
+      (let loop ()
+        (if (%promise-state p)
+            (%promise-value p)
+            (let ((v ((%promise-thunk p))))
+              (%promise-resolve! p v)
+              (loop))))
+      p))
+
+(define (%time thunk)
+  (let* ((t0 (%clock))
+         (v (thunk)))
+    (%report-time t0)
+    v))
+
+;; Lists
+
+(define (map f l . ls)
+  (if (null? ls)
+      (let loop ((l l) (acc '()))
+        (if (pair? l)
+            (loop (cdr l) (cons (f (car l)) acc))
+            (reverse! acc)))
+      (let loop ((ls (cons l ls)) (acc '()))
+        (if (%all-pairs? ls)
+            (loop (%cdrs ls) (cons (apply f (%cars ls)) acc))
+            (reverse! acc)))))
+
+(define (for-each f l . ls)
+  (if (null? ls)
+      (let loop ((l l))
+        (if (pair? l)
+            (begin (f (car l)) (loop (cdr l)))))
+      (let loop ((ls (cons l ls)))
+        (if (%all-pairs? ls)
+            (begin (apply f (%cars ls)) (loop (%cdrs ls)))))))
+
+(define (%all-pairs? ls)
+  (or (null? ls) (and (pair? (car ls)) (%all-pairs? (cdr ls)))))
+(define (%cars ls) (if (null? ls) '() (cons (caar ls) (%cars (cdr ls)))))
+(define (%cdrs ls) (if (null? ls) '() (cons (cdar ls) (%cdrs (cdr ls)))))
+
+(define (member x l #!optional test)
+  (if test
+      (let loop ((l l))
+        (cond ((not (pair? l)) #f)
+              ((test x (car l)) l)
+              (else (loop (cdr l)))))
+      (%member2 x l)))
+
+(define (assoc x l #!optional test)
+  (if test
+      (let loop ((l l))
+        (cond ((not (pair? l)) #f)
+              ((test x (caar l)) (car l))
+              (else (loop (cdr l)))))
+      (%assoc2 x l)))
+
+(define (filter pred l)
+  (let loop ((l l) (acc '()))
+    (cond ((null? l) (reverse! acc))
+          ((pred (car l)) (loop (cdr l) (cons (car l) acc)))
+          (else (loop (cdr l) acc)))))
+
+(define (remove pred l) (filter (lambda (x) (not (pred x))) l))
+
+(define (fold kons knil l)
+  (let loop ((l l) (acc knil))
+    (if (null? l) acc (loop (cdr l) (kons (car l) acc)))))
+
+(define (fold-right kons knil l)
+  (let loop ((l (reverse l)) (acc knil))
+    (if (null? l) acc (loop (cdr l) (kons (car l) acc)))))
+
+(define (reduce f ridentity l)
+  (if (null? l) ridentity (fold f (car l) (cdr l))))
+
+(define (vector-map f v)
+  (list->vector (map f (vector->list v))))
+(define (vector-for-each f v)
+  (let ((n (vector-length v)))
+    (do ((i 0 (+ i 1))) ((= i n)) (f (vector-ref v i)))))
+(define (string-for-each f s)
+  (let ((n (string-length s)))
+    (do ((i 0 (+ i 1))) ((= i n)) (f (string-ref s i)))))
+
+;; Sorting (CHICKEN's sort: lists or vectors, stable merge sort)
+
+(define (%merge-lists a b less?)
+  (let loop ((a a) (b b) (acc '()))
+    (cond ((null? a) (append-reverse! acc b))
+          ((null? b) (append-reverse! acc a))
+          ((less? (car b) (car a)) (loop a (cdr b) (cons (car b) acc)))
+          (else (loop (cdr a) b (cons (car a) acc))))))
+
+(define (%sort-list l less?)
+  (let ((n (length l)))
+    (if (< n 2)
+        (list-copy l)
+        (let loop ((runs (map list l)))
+          (if (null? (cdr runs))
+              (car runs)
+              (loop (let pair-up ((rs runs) (acc '()))
+                      (cond ((null? rs) (reverse! acc))
+                            ((null? (cdr rs)) (reverse! (cons (car rs) acc)))
+                            (else (pair-up (cddr rs) (cons (%merge-lists (car rs) (cadr rs) less?) acc)))))))))))
+
+(define (sort seq less?)
+  (if (vector? seq)
+      (list->vector (%sort-list (vector->list seq) less?))
+      (%sort-list seq less?)))
+
+(define (sort! seq less?)
+  (if (vector? seq)
+      (let ((sorted (%sort-list (vector->list seq) less?)))
+        (do ((i 0 (+ i 1)) (l sorted (cdr l))) ((null? l) seq) (vector-set! seq i (car l))))
+      (%sort-list seq less?)))
+
+(define (merge a b less?) (%merge-lists a b less?))
+
+(define (sorted? seq less?)
+  (let loop ((l (if (vector? seq) (vector->list seq) seq)))
+    (or (null? l) (null? (cdr l))
+        (and (not (less? (cadr l) (car l))) (loop (cdr l))))))
+
+(define (append-reverse! rev tail)
+  (if (null? rev) tail
+      (let ((next (cdr rev)))
+        (set-cdr! rev tail)
+        (append-reverse! next rev))))
+
+;; Ports
+
+(define (with-output-to-string thunk)
+  (let ((port (open-output-string)))
+    (parameterize ((current-output-port port)) (thunk))
+    (get-output-string port)))
+
+(define (call-with-output-string proc)
+  (let ((port (open-output-string)))
+    (proc port)
+    (get-output-string port)))
+
+(define (with-output-to-port port thunk)
+  (parameterize ((current-output-port port)) (thunk)))
+
+(define (with-input-from-string string thunk)
+  (parameterize ((current-input-port (open-input-string string))) (thunk)))
+
+(define (call-with-input-string string proc)
+  (proc (open-input-string string)))
+
+(define (with-input-from-port port thunk)
+  (parameterize ((current-input-port port)) (thunk)))
+
+(define (read-lines #!optional (port (current-input-port)) max)
+  (let loop ((acc '()) (n 0))
+    (if (and max (>= n max))
+        (reverse! acc)
+        (let ((line (read-line port)))
+          (if (eof-object? line)
+              (reverse! acc)
+              (loop (cons line acc) (+ n 1)))))))

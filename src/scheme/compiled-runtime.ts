@@ -1,0 +1,134 @@
+/**
+ * The Scheme runtime on the compiled engine: programs are read as bytes, compiled form by form
+ * and run by the engine; the http: primitives and the CHICKEN library are its globals.
+ */
+import type { Environment } from 'lips';
+import { bootLips } from './boot.js';
+import { bindLips, useCompiledValues, lips } from './values.js';
+import { proxyParameter } from './library/control.js';
+import { bindPorts } from './ports.js';
+import { Engine } from './compiler/index.js';
+import { bindData } from './runtime/data.js';
+import { installLibrary } from './library/index.js';
+import { installBase } from './prelude/base.js';
+import { installStringsLists } from './prelude/strings-lists.js';
+import { installOutput } from './prelude/output.js';
+import { readAll, sourceLine } from './compiler/reader.js';
+import { textToBytes, listToArray, arrayToList } from './runtime/data.js';
+import { writeString } from './runtime/printer.js';
+import { procedure } from './library/define.js';
+import { useCompiledProcedures } from './handlers.js';
+import { installHttpUtils } from './primitives/http-utils.js';
+import { installHttpServer, type SchemeServers } from './primitives/http-server.js';
+import { installHttpClient } from './primitives/http-client.js';
+import { stringValue, symbolName, isSymbol } from './runtime/data.js';
+import { schemeError } from './runtime/errors.js';
+import type { Task } from './runtime/control.js';
+
+/** Extensions a program may require: all built in. */
+export const KNOWN_EXTENSIONS = new Set([
+  'http', 'http-client', 'http-server', 'http-utils', 'url', 'regex-case', 'regex', 'tcp', 'extras', 'utils', 'posix',
+  'srfi-1', 'srfi-13', 'srfi-14', 'srfi-18', 'srfi-69', 'data-structures', 'ports', 'chicken', 'scheme', 'library', 'lolevel', 'files',
+  'srfi-4', 'srfi-8', 'srfi-9', 'srfi-23', 'srfi-28', 'srfi-39', 'format', 'lolevel', 'r5rs', 'r7rs',
+]);
+
+export interface CompiledRuntime {
+  engine: Engine;
+  servers: SchemeServers;
+  /** Evaluates every form of CODE (text: converted to bytes as UTF-8); the value of the last. */
+  evaluate(code: string, file?: string | null, task?: Task | null): Promise<unknown>;
+  show(value: unknown): string;
+}
+
+type Fn = (...args: unknown[]) => unknown;
+
+function lipsParameter(): new (...a: never[]) => unknown {
+  return lips().Parameter as unknown as new (...a: never[]) => unknown;
+}
+
+/** F, with a text result (TypeScript's strings) given to Scheme as bytes. */
+function fromText(f: Fn): Fn {
+  const conv = (r: unknown): unknown => (typeof r === 'string' ? textToBytes(r) : r);
+  const g = function (this: unknown, ...args: unknown[]): unknown {
+    const r = f.apply(this, args);
+    return r instanceof Promise ? r.then(conv) : conv(r);
+  };
+  Object.defineProperty(g, 'name', { value: f.name });
+  return g;
+}
+
+/**
+ * An Environment-shaped front to the engine's globals, so the http: modules (written against
+ * LIPS's environment) register their procedures in the engine.
+ */
+function globalsOf(engine: Engine): Environment {
+  const env = {
+    set(name: string, value: unknown): void {
+      const n = String(name);
+      if (value instanceof lipsParameter()) {
+        // The http: modules keep their parameters as LIPS Parameters: Scheme gets one of ours over it.
+        const lp = value as { __value__: unknown };
+        engine.define(n, proxyParameter(n, () => lp.__value__, (v) => { lp.__value__ = v; }));
+        return;
+      }
+      engine.define(n, typeof value === 'function' ? procedure(n, fromText(value as Fn), [0, Infinity]) : value);
+    },
+    get(name: string, options?: { throwError?: boolean }): unknown {
+      const v = engine.lookup(String(name));
+      if (v === undefined && options?.throwError !== false) throw new Error(`unbound variable ${name}`);
+      return v;
+    },
+    has(name: string): boolean {
+      return engine.isBound(String(name));
+    },
+  } as unknown as Environment;
+  (env as unknown as { __parent__: Environment }).__parent__ = env;
+  return env;
+}
+
+let runtime: Promise<CompiledRuntime> | null = null;
+
+export function compiledRuntime(commandLine: () => string[]): Promise<CompiledRuntime> {
+  runtime ??= create(commandLine);
+  return runtime;
+}
+
+async function create(commandLine: () => string[]): Promise<CompiledRuntime> {
+  const lips = await bootLips();
+  bindLips(lips);
+  useCompiledValues();
+  useCompiledProcedures();
+  bindPorts(lips);
+  bindData(lips);
+  const engine = new Engine();
+  const global = globalsOf(engine);
+  // The TypeScript prelude written for LIPS gives what the engine's library does not have yet
+  // (alist-ref, string-search, pretty-print …); the library, installed after, replaces the rest.
+  installBase(global);
+  installStringsLists(global);
+  installOutput(global);
+  installLibrary(engine);
+  const servers = installHttpServer(global);
+  installHttpUtils(global, servers.config);
+  installHttpClient(global);
+  engine.define('%require-extensions', procedure('%require-extensions', (names: unknown) => {
+    for (const n of listToArray(names) ?? []) {
+      const name = isSymbol(n) ? symbolName(n) : stringValue(n) ?? String(n);
+      if (!KNOWN_EXTENSIONS.has(name)) throw schemeError(`cannot load extension: ${name} (scheme-http provides ${[...KNOWN_EXTENSIONS].slice(0, 4).join(', ')} …)`, [n], 'require-extension');
+    }
+  }, [1, 2]));
+  engine.define('command-line-arguments', procedure('command-line-arguments', () => arrayToList(commandLine().map(textToBytes)), [0, 1]));
+  return {
+    engine,
+    servers,
+    async evaluate(code: string, file: string | null = null, task: Task | null = null): Promise<unknown> {
+      let v: unknown;
+      for (const d of readAll(textToBytes(code))) {
+        v = engine.evaluate(d.value, { file, lineOf: sourceLine }, task);
+        if (v instanceof Promise) v = await v;
+      }
+      return v;
+    },
+    show: (v: unknown) => writeString(v),
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Calls the code generator compiles inline: a global primitive called with an arity it takes
+ * becomes a call of the runtime function of that name in runtime/prims.ts (V8 inlines those),
+ * or, for the commonest ones with plain variable arguments, JS written out here.
+ */
+
+export interface Prim {
+  /** Arities taken inline (other arities call the global procedure). */
+  argc: readonly number[];
+  /** JS for the call; ARGS are JS expressions, ATOMIC says whether each may be repeated. */
+  js(args: string[], atomic: boolean[]): string;
+}
+
+/** A call of runtime prims function FN. */
+const fn = (name: string, ...argc: number[]): Prim => ({ argc, js: (a) => `P.${name}(${a.join(', ')})` });
+
+/** FAST when every argument is atomic (evaluated once either way), else the runtime function. */
+const fast = (name: string, argc: number, js: (a: string[]) => string): Prim => ({
+  argc: [argc],
+  js: (a, atomic) => (atomic.every((x) => x) ? js(a) : `P.${name}(${a.join(', ')})`),
+});
+
+const num = (a: string): string => `typeof ${a} === 'number'`;
+
+export const PRIMS: ReadonlyMap<string, Prim> = new Map<string, Prim>([
+  ['car', fast('car', 1, ([x]) => `(${x} instanceof Pair ? (${x}).car : P.car(${x}))`)],
+  ['cdr', fast('cdr', 1, ([x]) => `(${x} instanceof Pair ? (${x}).cdr : P.cdr(${x}))`)],
+  ['cons', { argc: [2], js: ([a, b]) => `new Pair(${a}, ${b})` }],
+  ['set-car!', fn('setCar', 2)],
+  ['set-cdr!', fn('setCdr', 2)],
+  ...['caar', 'cadr', 'cdar', 'cddr', 'caddr', 'cdddr', 'caadr', 'cddar', 'cadar', 'cdadr', 'caaar', 'cdaar', 'cadddr', 'cddddr'].map(
+    (n): [string, Prim] => [n, { argc: [1], js: ([x]) => `P.cxr(${x}, '${n.slice(1, -1)}', '${n}')` }],
+  ),
+  ['pair?', { argc: [1], js: ([x]) => `(${x} instanceof Pair)` }],
+  ['null?', { argc: [1], js: ([x]) => `(${x} === NIL)` }],
+  ['not', { argc: [1], js: ([x]) => `(${x} === false)` }],
+  ['eq?', { argc: [2], js: ([a, b]) => `(${a} === ${b})` }],
+  ['eqv?', fast('isEqv', 2, ([a, b]) => `(${a} === ${b} || P.isEqv(${a}, ${b}))`)],
+  ['equal?', fn('isEqual', 2)],
+  ['+', fast('add', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} && ${a} + ${b} <= MAXF && ${a} + ${b} >= MINF ? ${a} + ${b} : P.add(${a}, ${b}))`)],
+  ['-', { argc: [1, 2], js: (a, atomic) => (a.length === 1 ? `P.neg(${a[0]})` : atomic.every((x) => x) ? `(${num(a[0]!)} && ${num(a[1]!)} && ${a[0]} - ${a[1]} <= MAXF && ${a[0]} - ${a[1]} >= MINF ? ${a[0]} - ${a[1]} : P.sub(${a[0]}, ${a[1]}))` : `P.sub(${a.join(', ')})`) }],
+  ['*', fn('mul', 2)],
+  ['=', fast('numEq', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} ? ${a} === ${b} : P.numEq(${a}, ${b}))`)],
+  ['<', fast('lt', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} ? ${a} < ${b} : P.lt(${a}, ${b}))`)],
+  ['>', fast('gt', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} ? ${a} > ${b} : P.gt(${a}, ${b}))`)],
+  ['<=', fast('le', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} ? ${a} <= ${b} : P.le(${a}, ${b}))`)],
+  ['>=', fast('ge', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} ? ${a} >= ${b} : P.ge(${a}, ${b}))`)],
+  ['zero?', fast('isZero', 1, ([x]) => `(${x} === 0 || (${x} !== 0 && P.isZero(${x})))`)],
+  ['add1', fn('add1', 1)],
+  ['sub1', fn('sub1', 1)],
+  ['vector-ref', fn('vectorRef', 2)],
+  ['vector-set!', fn('vectorSet', 3)],
+  ['vector-length', fn('vectorLength', 1)],
+  ['string-ref', fn('stringRef', 2)],
+  ['string-length', fn('stringLength', 1)],
+  ['char->integer', fn('charToInteger', 1)],
+  ['integer->char', fn('integerToChar', 1)],
+  ['char?', fn('isChar', 1)],
+  ['string?', fn('isString', 1)],
+  ['vector?', { argc: [1], js: ([x]) => `Array.isArray(${x})` }],
+  ['procedure?', { argc: [1], js: ([x]) => `(typeof ${x} === 'function')` }],
+  ['boolean?', { argc: [1], js: ([x]) => `(${x} === true || ${x} === false)` }],
+  ['values', { argc: [1], js: ([x]) => x! }],
+  ['void', { argc: [0], js: () => 'undefined' }],
+  ['%values->list', fn('valuesToList', 1)],
+]);

@@ -1,0 +1,49 @@
+/**
+ * The library of the compiled engine: every module's procedures, then the part written in
+ * Scheme (scheme/library/*.scm: the higher-order procedures, so that a procedure they call may
+ * suspend, and control forms built on the core ones).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Engine } from '../compiler/index.js';
+import { readAll, sourceLine } from '../compiler/reader.js';
+import { execute } from '../runtime/control.js';
+import { installControl } from './control.js';
+import { installNumbers } from './numbers.js';
+import { installLists } from './lists.js';
+import { installChars } from './chars.js';
+import { installStrings } from './strings.js';
+import { installVectors } from './vectors.js';
+import { installSymbols } from './symbols.js';
+import { installIo } from './io.js';
+import { installThreads } from './threads.js';
+
+/** Scheme sources of the library, loaded in this order. */
+const SCHEME_FILES = ['base.scm'];
+
+function libraryDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // src/scheme/library or dist/scheme/library: the Scheme sources are in scheme/library/ at the package root.
+  return path.resolve(here, '..', '..', '..', 'scheme', 'library');
+}
+
+export function installLibrary(engine: Engine): void {
+  installControl(engine);
+  installNumbers(engine);
+  installLists(engine);
+  installChars(engine);
+  installStrings(engine);
+  installVectors(engine);
+  installSymbols(engine);
+  installIo(engine);
+  installThreads(engine);
+  for (const file of SCHEME_FILES) {
+    const full = path.join(libraryDir(), file);
+    const text = fs.readFileSync(full, 'latin1');
+    for (const d of readAll(text)) {
+      const v = execute(engine.compile(d.value, { file: full, lineOf: sourceLine }), false);
+      if (v instanceof Promise) throw new Error(`${file}:${d.line}: the library cannot wait for I/O while loading`);
+    }
+  }
+}
