@@ -55,6 +55,13 @@ async function usableSnapshot() {
   return check.ok ? check.blob : null;
 }
 
+/**
+ * How long a command sent a signal may take to leave by itself (it does at its next turn of the
+ * event loop, which the engine gives every 50 ms of computation) before it is killed: a long call
+ * of a primitive gives none. The issue's bound is 1 s from the signal to the exit.
+ */
+const GRACE_MS = 500;
+
 /** Runs the command in a node started from BLOB; resolves to false if that node could not be started. */
 async function launch(blob) {
   const { spawn } = await import('node:child_process');
@@ -63,9 +70,21 @@ async function launch(blob) {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, SCHEME_HTTP_LAUNCHER: String(process.pid) },
   });
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const running = () => child.exitCode === null && child.signalCode === null;
+  /** The signals passed on, with their numbers (the same on every platform node runs on). */
+  const numbers = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+  const signals = Object.keys(numbers);
+  /** The signal the child was killed for, when it did not leave within GRACE_MS. */
+  let killedFor = null;
+  let deadline = null;
   const forward = (signal) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    if (!running()) return;
+    child.kill(signal);
+    deadline ??= setTimeout(() => {
+      if (!running()) return;
+      killedFor = signal;
+      child.kill('SIGKILL');
+    }, GRACE_MS);
   };
   for (const s of signals) process.on(s, forward);
   return new Promise((resolve) => {
@@ -76,6 +95,9 @@ async function launch(blob) {
     });
     child.on('exit', (code, signal) => {
       for (const s of signals) process.off(s, forward);
+      if (deadline !== null) clearTimeout(deadline);
+      // Killed after a signal: the status the command gives for it (128 + its number, 130 for SIGINT).
+      if (killedFor !== null) process.exit(128 + numbers[killedFor]);
       if (signal !== null) {
         // Die of the same signal, as the command would have without the snapshot.
         process.kill(process.pid, signal);

@@ -431,13 +431,19 @@ async function repl(rt: SchemeRuntime): Promise<number> {
       finished(0);
     }
   };
-  rl.on('line', (line) => { lines.push(line); void pump(); });
+  rl.on('line', (line) => {
+    lastInterrupt = 0;
+    lines.push(line);
+    void pump();
+  });
   rl.on('close', () => { closed = true; void pump(); });
   // Ctrl-C: stops the evaluation running; at the prompt it drops the line typed (and what was
-  // typed of an unfinished form); twice in a row on an empty line, it leaves.
+  // typed of an unfinished form); on an empty line it says how to leave, and a second time in a
+  // row (within 2 s), it leaves.
   rl.on('SIGINT', () => {
     if (running !== null) {
       lines.length = 0;
+      lastInterrupt = 0;
       running.interrupt();
       return;
     }
@@ -447,10 +453,12 @@ async function repl(rt: SchemeRuntime): Promise<number> {
       rl.close();
       return;
     }
-    lastInterrupt = now;
+    lastInterrupt = empty ? now : 0;
     buffer = '';
     process.stdout.write(empty ? '\n(To leave, press Ctrl-C again or Ctrl-D)\n' : '^C\n');
-    (rl as unknown as { line: string }).line = '';
+    const edit = rl as unknown as { line: string; cursor: number };
+    edit.line = '';
+    edit.cursor = 0;
     prompt();
   });
   return done;

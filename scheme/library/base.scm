@@ -35,6 +35,9 @@
 
 (define (map f l . ls)
   (if (null? ls)
+      (%check-list l 'map)
+      (%check-lists (cons l ls) 'map))
+  (if (null? ls)
       (let loop ((l l) (acc '()))
         (if (pair? l)
             (loop (cdr l) (cons (f (car l)) acc))
@@ -45,6 +48,9 @@
             (reverse! acc)))))
 
 (define (for-each f l . ls)
+  (if (null? ls)
+      (%check-list l 'for-each)
+      (%check-lists (cons l ls) 'for-each))
   (if (null? ls)
       (let loop ((l l))
         (if (pair? l)
@@ -90,6 +96,20 @@
   (let loop ((l (reverse l)) (acc knil))
     (if (null? l) acc (loop (cdr l) (kons (car l) acc)))))
 
+;; CHICKEN's foldl and foldr: one list; the accumulator is foldl's first argument.
+(define (foldl f init lst)
+  (%check-list lst 'foldl)
+  (let loop ((acc init) (l lst))
+    (if (pair? l) (loop (f acc (car l)) (cdr l)) acc)))
+
+(define (foldr f init lst)
+  (%check-list lst 'foldr)
+  (let loop ((l lst) (rev '()))
+    (if (pair? l)
+        (loop (cdr l) (cons (car l) rev))
+        (let fold ((rev rev) (acc init))
+          (if (null? rev) acc (fold (cdr rev) (f (car rev) acc)))))))
+
 (define (reduce f ridentity l)
   (if (null? l) ridentity (fold f (car l) (cdr l))))
 
@@ -101,6 +121,79 @@
 (define (string-for-each f s)
   (let ((n (string-length s)))
     (do ((i 0 (+ i 1))) ((= i n)) (f (string-ref s i)))))
+
+;; CHICKEN's alist-update: a new a-list with KEY's value V (the entry added at the end if absent).
+(define (alist-update key v alist #!optional (test eqv?))
+  (let loop ((l alist))
+    (cond ((null? l) (list (cons key v)))
+          ((and (pair? l) (pair? (car l)))
+           (if (test key (caar l))
+               (cons (cons key v) (cdr l))
+               (cons (cons (caar l) (cdar l)) (loop (cdr l)))))
+          (else (error 'alist-update "bad argument type" (if (pair? l) (car l) l))))))
+
+;; CHICKEN's combinators and list predicates (data-structures in CHICKEN 3, chicken.base in 5).
+(define (identity x) x)
+(define (constantly . xs)
+  (if (and (pair? xs) (null? (cdr xs)))
+      (let ((x (car xs))) (lambda args x))
+      (lambda args (apply values xs))))
+(define (complement p) (lambda args (not (apply p args))))
+(define (compose . fs)
+  (define (rec f0 . fs)
+    (if (null? fs)
+        f0
+        (lambda args
+          (call-with-values (lambda () (apply (apply rec fs) args)) f0))))
+  (if (null? fs) values (apply rec fs)))
+(define (o . fs)
+  (if (null? fs)
+      identity
+      (let loop ((fs fs))
+        (let ((h (car fs)) (t (cdr fs)))
+          (if (null? t) h (lambda (x) (h ((loop t) x))))))))
+(define (each . procs)
+  (cond ((null? procs) (lambda args (void)))
+        ((null? (cdr procs)) (car procs))
+        (else (lambda args
+                (let loop ((procs procs))
+                  (if (null? (cdr procs))
+                      (apply (car procs) args)
+                      (begin (apply (car procs) args) (loop (cdr procs)))))))))
+(define (flip proc) (lambda (x y) (proc y x)))
+(define (conjoin . preds)
+  (lambda (x) (let loop ((ps preds)) (or (null? ps) (and ((car ps) x) (loop (cdr ps)))))))
+(define (disjoin . preds)
+  (lambda (x) (let loop ((ps preds)) (and (pair? ps) (or ((car ps) x) (loop (cdr ps)))))))
+(define (list-of? pred)
+  (lambda (lst)
+    (let loop ((l lst))
+      (cond ((null? l) #t)
+            ((not (pair? l)) #f)
+            ((pred (car l)) (loop (cdr l)))
+            (else #f)))))
+(define (atom? x) (not (pair? x)))
+(define (tail? x lst)
+  (%check-list lst 'tail?)
+  (let loop ((l lst))
+    (cond ((eq? x l) #t)
+          ((pair? l) (loop (cdr l)))
+          (else #f))))
+(define (join lsts #!optional (between '()))
+  (%check-list between 'join)
+  (let loop ((ls lsts))
+    (cond ((null? ls) '())
+          ((null? (cdr ls)) (car ls))
+          (else (append (car ls) between (loop (cdr ls)))))))
+
+;; CHICKEN's rassoc: the first pair of the a-list whose cdr is X.
+(define (rassoc x alist #!optional (test eqv?))
+  (%check-list alist 'rassoc)
+  (let loop ((l alist))
+    (cond ((null? l) #f)
+          ((and (pair? l) (pair? (car l)))
+           (if (test x (cdar l)) (car l) (loop (cdr l))))
+          (else (error 'rassoc "bad argument type" (if (pair? l) (car l) l))))))
 
 ;; Sorting (CHICKEN's sort: lists or vectors, stable merge sort)
 
@@ -135,6 +228,7 @@
       (%sort-list seq less?)))
 
 (define (merge a b less?) (%merge-lists a b less?))
+(define (merge! a b less?) (%merge-lists a b less?))
 
 (define (sorted? seq less?)
   (let loop ((l (if (vector? seq) (vector->list seq) seq)))
@@ -172,10 +266,58 @@
   (parameterize ((current-input-port port)) (thunk)))
 
 (define (read-lines #!optional (port (current-input-port)) max)
-  (let loop ((acc '()) (n 0))
+  (let ((port (if (string? port) (open-input-file port) port)))
+   (let loop ((acc '()) (n 0))
     (if (and max (>= n max))
         (reverse! acc)
         (let ((line (read-line port)))
           (if (eof-object? line)
               (reverse! acc)
-              (loop (cons line acc) (+ n 1)))))))
+              (loop (cons line acc) (+ n 1))))))))
+
+(define (call-with-input-file file proc)
+  (let* ((port (open-input-file file))
+         (result (proc port)))
+    (close-input-port port)
+    result))
+
+(define (call-with-output-file file proc)
+  (let ((port (open-output-file file)))
+    (%finally (proc port) (close-output-port port))))
+
+(define (with-input-from-file file thunk)
+  (let ((port (open-input-file file)))
+    (%finally (parameterize ((current-input-port port)) (thunk)) (close-input-port port))))
+
+(define (with-output-to-file file thunk)
+  (let ((port (open-output-file file)))
+    (%finally (parameterize ((current-output-port port)) (thunk)) (close-output-port port))))
+
+;; CHICKEN's read-lines and read-all take a port or a file name.
+(define (%port-or-file x) (if (string? x) (open-input-file x) x))
+
+(define (read-all #!optional (port (current-input-port)))
+  (if (string? port) (%file-text port) (read-string #f port)))
+
+(define (read-file #!optional (port (current-input-port)) (reader read) max)
+  (let ((port (%port-or-file port)))
+    (let loop ((acc '()) (n 0))
+      (if (and max (>= n max))
+          (reverse! acc)
+          (let ((x (reader port)))
+            (if (eof-object? x) (reverse! acc) (loop (cons x acc) (+ n 1))))))))
+
+;; The SRFI-1 procedures programs use most (the whole of SRFI-1 comes with the CHICKEN library).
+(define (every pred l . ls)
+  (if (null? ls)
+      (let loop ((l l) (last #t))
+        (if (null? l) last (let ((v (pred (car l)))) (and v (loop (cdr l) v)))))
+      (let loop ((ls (cons l ls)) (last #t))
+        (if (%all-pairs? ls) (let ((v (apply pred (%cars ls)))) (and v (loop (%cdrs ls) v))) last))))
+
+(define (any pred l . ls)
+  (if (null? ls)
+      (let loop ((l l))
+        (and (pair? l) (or (pred (car l)) (loop (cdr l)))))
+      (let loop ((ls (cons l ls)))
+        (and (%all-pairs? ls) (or (apply pred (%cars ls)) (loop (%cdrs ls)))))))

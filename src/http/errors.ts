@@ -37,6 +37,15 @@ export class HandlerOutputError extends Error {
   }
 }
 
+/** A handler computed past `limits.handlerTimeLimit` without waiting for I/O, and was stopped: 503. */
+export class HandlerTimeLimitError extends Error {
+  override name = 'HandlerTimeLimitError';
+  readonly status = 503;
+  constructor(readonly url: string, readonly limit: number) {
+    super(`the handler of ${url} computed for more than ${limit} ms without waiting for I/O, and was stopped`);
+  }
+}
+
 /** Misuse of the API by the program (bad argument, server already running …). */
 export class HttpUsageError extends Error {
   override name = 'HttpUsageError';

@@ -16,7 +16,11 @@ export class BufferInput implements LineSource {
   private pos = 0;
   private closed = false;
 
-  constructor(bytes: Buffer) {
+  constructor(
+    bytes: Buffer,
+    /** How the bytes are read as characters: UTF-8, or one character per byte (Scheme's byte strings). */
+    readonly encoding: 'utf8' | 'latin1' = 'utf8',
+  ) {
     this.bytes = bytes;
   }
 
@@ -27,7 +31,7 @@ export class BufferInput implements LineSource {
 
   private str(): string {
     if (this.closed) throw new Error('read from a closed input port');
-    if (this.text === null) this.text = this.bytes.toString('utf8');
+    if (this.text === null) this.text = this.bytes.toString(this.encoding);
     return this.text;
   }
 
@@ -83,6 +87,16 @@ export class BufferInput implements LineSource {
   /** Everything not read yet. */
   readAll(): string {
     return this.readString() ?? '';
+  }
+
+  /** What is not read yet, without reading it. */
+  peekAll(): string {
+    return this.str().slice(this.pos);
+  }
+
+  /** Reads N characters without returning them. */
+  skip(n: number): void {
+    this.pos = Math.min(this.str().length, this.pos + n);
   }
 
   charReady(): boolean {

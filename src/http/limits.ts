@@ -16,6 +16,13 @@ export interface Limits {
   idleTimeout: number;
   /** Longest wait for a slow reader to take response bytes before the connection is dropped. */
   writeTimeout: number;
+  /**
+   * Longest a handler may keep the process computing without waiting for I/O (null: no limit).
+   * Past it a Scheme handler is stopped: 503 if nothing was written, else the connection is
+   * closed, and the error hook hears of it. (A TypeScript handler cannot be stopped mid-way: it
+   * is the Scheme front that enforces this.)
+   */
+  handlerTimeLimit: number | null;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -27,4 +34,5 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   bodyTimeout: 30_000,
   idleTimeout: 60_000,
   writeTimeout: 60_000,
+  handlerTimeLimit: 10_000,
 });

@@ -5,7 +5,11 @@
 import type { Environment } from 'lips';
 import { bootLips } from './boot.js';
 import { bindLips, useCompiledValues, lips } from './values.js';
-import { proxyParameter } from './library/control.js';
+import { proxyParameter, bindingIn, parameterValue } from './library/control.js';
+import { currentOutputPort, currentInputPort } from './library/io.js';
+import { useCompiledPorts } from './prelude/current-ports.js';
+import type { OutPort, InPort } from './ports.js';
+import { S } from './runtime/control.js';
 import { bindPorts } from './ports.js';
 import { Engine } from './compiler/index.js';
 import { bindData } from './runtime/data.js';
@@ -17,6 +21,7 @@ import { readAll, sourceLine } from './compiler/reader.js';
 import { textToBytes, listToArray, arrayToList } from './runtime/data.js';
 import { writeString } from './runtime/printer.js';
 import { procedure } from './library/define.js';
+import { procedureInfo } from './compiler/codegen.js';
 import { useCompiledProcedures } from './handlers.js';
 import { installHttpUtils } from './primitives/http-utils.js';
 import { installHttpServer, type SchemeServers } from './primitives/http-server.js';
@@ -46,14 +51,29 @@ function lipsParameter(): new (...a: never[]) => unknown {
   return lips().Parameter as unknown as new (...a: never[]) => unknown;
 }
 
-/** F, with a text result (TypeScript's strings) given to Scheme as bytes. */
-function fromText(f: Fn): Fn {
-  const conv = (r: unknown): unknown => (typeof r === 'string' ? textToBytes(r) : r);
-  const g = function (this: unknown, ...args: unknown[]): unknown {
+/** The Scheme procedure made for each TypeScript function of the http: modules (one each: `eq?` holds). */
+const adapted = new WeakMap<Fn, Fn>();
+/** Each such procedure's TypeScript function (set back into a parameter, it must be recognised). */
+const originals = new WeakMap<Fn, Fn>();
+
+/**
+ * TypeScript function F as a Scheme procedure: a text result (TypeScript's strings) given to
+ * Scheme as bytes, a Promise waited for, and a function it returns (the server procedure of
+ * http:make-server) made a procedure the same way. Compiled Scheme procedures pass as they are.
+ */
+function schemeProcedure(f: Fn): Fn {
+  if (originals.has(f) || procedureInfo.has(f.name)) return f;
+  let g = adapted.get(f);
+  if (g !== undefined) return g;
+  const conv = (r: unknown): unknown => (typeof r === 'string' ? textToBytes(r) : typeof r === 'function' ? schemeProcedure(r as Fn) : r);
+  const h = function (this: unknown, ...args: unknown[]): unknown {
     const r = f.apply(this, args);
     return r instanceof Promise ? r.then(conv) : conv(r);
   };
-  Object.defineProperty(g, 'name', { value: f.name });
+  Object.defineProperty(h, 'name', { value: f.name });
+  g = procedure(f.name, h, [0, Infinity]);
+  adapted.set(f, g);
+  originals.set(g, f);
   return g;
 }
 
@@ -68,10 +88,12 @@ function globalsOf(engine: Engine): Environment {
       if (value instanceof lipsParameter()) {
         // The http: modules keep their parameters as LIPS Parameters: Scheme gets one of ours over it.
         const lp = value as { __value__: unknown };
-        engine.define(n, proxyParameter(n, () => lp.__value__, (v) => { lp.__value__ = v; }));
+        const proxy = proxyParameter(n, () => (typeof lp.__value__ === 'function' ? schemeProcedure(lp.__value__ as Fn) : lp.__value__), (v) => { lp.__value__ = typeof v === 'function' ? originals.get(v as Fn) ?? v : v; });
+        proxies.set(lp, proxy);
+        engine.define(n, proxy);
         return;
       }
-      engine.define(n, typeof value === 'function' ? procedure(n, fromText(value as Fn), [0, Infinity]) : value);
+      engine.define(n, typeof value === 'function' ? schemeProcedure(value as Fn) : value);
     },
     get(name: string, options?: { throwError?: boolean }): unknown {
       const v = engine.lookup(String(name));
@@ -86,6 +108,9 @@ function globalsOf(engine: Engine): Environment {
   return env;
 }
 
+/** The engine's parameter standing for each LIPS Parameter of the http: modules. */
+const proxies = new Map<object, Fn>();
+
 let runtime: Promise<CompiledRuntime> | null = null;
 
 export function compiledRuntime(commandLine: () => string[]): Promise<CompiledRuntime> {
@@ -97,7 +122,14 @@ async function create(commandLine: () => string[]): Promise<CompiledRuntime> {
   const lips = await bootLips();
   bindLips(lips);
   useCompiledValues();
-  useCompiledProcedures();
+  useCompiledPorts({ out: () => parameterValue(currentOutputPort) as OutPort, in: () => parameterValue(currentInputPort) as InPort });
+  useCompiledProcedures({
+    current: () => S.dyn,
+    lookup: (p, dyn) => {
+      const proxy = proxies.get(p);
+      return proxy === undefined ? { found: false, value: undefined } : bindingIn(dyn, proxy);
+    },
+  });
   bindPorts(lips);
   bindData(lips);
   const engine = new Engine();

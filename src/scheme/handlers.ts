@@ -7,13 +7,43 @@ import { als, type PortStore } from './context.js';
 import { ResponsePort, BodyPort, type InPort, type OutPort } from './ports.js';
 import type { Exchange } from '../http/server/exchange.js';
 import { lips } from './values.js';
-import { execute } from './runtime/control.js';
+import { execute, Task } from './runtime/control.js';
+import { HandlerTimeLimitError } from '../http/errors.js';
 
 /** Set on the compiled engine: Scheme procedures are compiled JS that may suspend. */
 let compiledEngine = false;
 
-export function useCompiledProcedures(): void {
+/**
+ * On the compiled engine, a `parameterize` binding of one of the http: modules' parameters
+ * (LIPS Parameter objects) lives in the engine's dynamic state: how to find it.
+ */
+export interface DynamicBindings {
+  /** The dynamic state of the Scheme code running now. */
+  current(): unknown;
+  /** P's binding in DYN, if P is bound there. */
+  lookup(p: object, dyn: unknown): { found: boolean; value: unknown };
+}
+
+let dynamicBindings: DynamicBindings | null = null;
+
+export function useCompiledProcedures(bindings: DynamicBindings): void {
   compiledEngine = true;
+  dynamicBindings = bindings;
+}
+
+/**
+ * Calls handler F for the request of URL: as `invoke`, and on the compiled engine stopped with
+ * a HandlerTimeLimitError (503) once it has computed LIMIT ms without waiting for I/O.
+ */
+export function invokeHandler(limit: number | null, url: string, f: (...args: never[]) => unknown, ...args: unknown[]): unknown {
+  const g = f as (...a: unknown[]) => unknown;
+  if (!compiledEngine) return g(...args);
+  return execute(() => g(...args), true, undefined, limit === null ? null : new Task(limit, (ms) => new HandlerTimeLimitError(url, ms)));
+}
+
+/** The compiled engine's dynamic bindings, or null under LIPS. */
+export function compiledBindings(): DynamicBindings | null {
+  return dynamicBindings;
 }
 
 /**

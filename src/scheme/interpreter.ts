@@ -43,8 +43,8 @@ export interface SchemeRuntime {
   define(name: string, value: unknown): void;
 }
 
-/** Whether programs run on the compiled engine (SCHEME_HTTP_COMPILE=1) or in LIPS. */
-export const COMPILED = process.env.SCHEME_HTTP_COMPILE === '1';
+/** Whether programs run on the compiled engine (the default) or in LIPS (SCHEME_HTTP_COMPILE=0). */
+export const COMPILED = process.env.SCHEME_HTTP_COMPILE !== '0';
 
 let runtime: Promise<SchemeRuntime> | null = null;
 /** What `command-line-arguments` returns: the arguments of the first call of `schemeRuntime`. */

@@ -35,7 +35,7 @@ export interface Report {
 /** The report of error E raised by a top-level form of FILE read at LINE. */
 export function errorReport(e: unknown, file: string, line: number): Report {
   const text = conditionText(e);
-  if (e instanceof ReadError) return { first: `${file}:${e.line}: Error: syntax error: ${e.message}`, chain: [] };
+  if (e instanceof ReadError) return { first: `${file}:${e.line}: Error: syntax error: ${e.message.replace(/ \(line \d+\)$/, '')}`, chain: [] };
   const frames = schemeFrames(e).filter((f) => f.file === file || f.file === null || f.file !== null);
   const inFile = frames.filter((f) => f.file === null || f.file === file);
   const at = inFile[0]?.line ?? (e instanceof SchemeError && e.schemeLine !== null ? e.schemeLine : line);

@@ -14,6 +14,11 @@ export function useCompiledValues(): void {
   compiled = true;
 }
 
+/** Whether values are the compiled engine's (strings are bytes). */
+export function compiledValues(): boolean {
+  return compiled;
+}
+
 let L: Lips;
 
 /** Called once at boot with the loaded LIPS module. */

@@ -82,17 +82,53 @@ function rebindStdio(check: boolean): void {
   }
 }
 
+/** How often the watchdog looks whether the launcher is still there (ms). */
+const WATCH_EVERY_MS = 100;
+/** How long, once the launcher is gone, this process has to leave by itself before it is killed (ms). */
+const WATCH_GRACE_MS = 300;
+
+/**
+ * The watchdog, a thread of its own: when this process's parent is no longer the launcher (it
+ * was gone, and this process reparented) and the process is still there WATCH_GRACE_MS later,
+ * it kills it. The main thread leaves by itself on 'disconnect', at its next turn of the event
+ * loop; a computation that gives none (a long call of a primitive) does not stop this thread.
+ */
+const WATCHDOG = `
+const { workerData } = require('node:worker_threads');
+const { launcher, every, grace } = workerData;
+const timer = setInterval(() => {
+  if (process.ppid === launcher) return;
+  clearInterval(timer);
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), grace);
+}, every);
+`;
+
+function startWatchdog(launcher: number): void {
+  try {
+    const threads = createRequire(SCHEME_HTTP_LIPS_URL)('node:worker_threads') as typeof import('node:worker_threads');
+    const worker = new threads.Worker(WATCHDOG, { eval: true, workerData: { launcher, every: WATCH_EVERY_MS, grace: WATCH_GRACE_MS }, stdin: false });
+    worker.on('error', () => undefined); // without it, this process still leaves on 'disconnect'
+    worker.unref();
+  } catch {
+    // no threads: the same
+  }
+}
+
 /**
  * Launched by bin/scheme-http.js, which waits for this process: its IPC channel closes when the
- * launcher is gone, however it ended (even SIGKILL), and this process goes with it.
+ * launcher is gone, however it ended (even SIGKILL), and this process goes with it, at once or,
+ * computing without a turn of the event loop, killed by the watchdog.
  */
 function watchLauncher(): void {
+  const launcher = Number(process.env.SCHEME_HTTP_LAUNCHER);
   if (process.env.SCHEME_HTTP_LAUNCHER === undefined) return;
   delete process.env.SCHEME_HTTP_LAUNCHER;
   const channel = process.channel;
   if (channel === undefined) return;
   process.on('disconnect', () => process.exit(129));
   channel.unref();
+  // Started at the first turn of the event loop: a command done before then does not pay for it.
+  if (process.ppid === launcher) setImmediate(() => startWatchdog(launcher)).unref();
 }
 
 async function startUp(): Promise<void> {

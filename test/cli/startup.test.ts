@@ -182,7 +182,7 @@ describe('scheme-http started from the snapshot', () => {
   it('forwards SIGTERM, and its node goes when the launcher is killed', async () => {
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       const port = await freePort();
-      const file = writeProgram(`server-${signal}.scm`, `(display (. process 'pid)) (newline)\n((http:make-server ${port} #f #f #f #f "127.0.0.1") #t)\n`);
+      const file = writeProgram(`server-${signal}.scm`, `(display (current-process-id)) (newline)\n((http:make-server ${port} #f #f #f #f "127.0.0.1") #t)\n`);
       const env = { ...cleanEnv(), SCHEME_HTTP_SNAPSHOT_DIR: snapDir, SCHEME_HTTP_SNAPSHOT: '' };
       const launcher = spawn(process.execPath, [BIN, file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
       children.push(launcher.pid!);

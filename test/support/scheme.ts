@@ -3,7 +3,13 @@
  * runs each file in its own process), `run` to evaluate code, and Scheme-level checks:
  * `(check NAME EXPECTED ACTUAL)` compares with `equal?`, `(check-error NAME THUNK)` expects a raise.
  */
-import { schemeRuntime, type SchemeRuntime } from '../../src/scheme/interpreter.js';
+import { schemeRuntime, COMPILED, type SchemeRuntime } from '../../src/scheme/interpreter.js';
+
+/**
+ * Whether the suite runs on the compiled engine (SCHEME_HTTP_COMPILE=1): there strings are bytes
+ * and numbers CHICKEN 3's (SEMANTICS.md "Scheme data"), in LIPS text and a full numeric tower.
+ */
+export const compiled = COMPILED;
 
 export interface CheckResult {
   name: string;

@@ -5,7 +5,7 @@
  * the server's sweep, so a slow or silent peer is closed.
  */
 import type net from 'node:net';
-import { HttpProtocolError, HttpTimeoutError } from '../errors.js';
+import { HttpProtocolError, HttpTimeoutError, HandlerTimeLimitError } from '../errors.js';
 import { RequestHeadParser, type RequestHead } from '../parser.js';
 import { requestFraming, ChunkedDecoder, type Framing } from '../body.js';
 import { headerValue } from '../headers.js';
@@ -285,17 +285,18 @@ export class Connection {
     return true;
   }
 
-  /** The handler raised: tell the error hook, answer 500 if nothing was sent, close. */
+  /** The handler raised: tell the error hook, answer 500 (503 for a time limit) if nothing was sent, close. */
   private failed(ex: Exchange, error: unknown): void {
     this.callErrorHook(error, ex.request);
     const out = ex.out;
+    const [status, reason] = error instanceof HandlerTimeLimitError ? [503, 'Service Unavailable'] : [500, 'Internal Server Error'];
     if (!out.ended && out.discard()) {
       try {
-        writeErrorResponse(out, this.host.config, this.host.identity, 500, 'Internal Server Error');
+        writeErrorResponse(out, this.host.config, this.host.identity, status, reason);
       } catch (e) {
         this.callErrorHook(e, ex.request);
         out.discard();
-        out.write(fallbackErrorText(500, this.host.identity));
+        out.write(fallbackErrorText(status, this.host.identity));
       }
       out.keepAlive = false;
       out.end();

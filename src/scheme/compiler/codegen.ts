@@ -96,8 +96,7 @@ export class Unit {
   readonly id = ++Unit.count;
 
   /** JS for the whole unit: a function of (R, K) returning the top-level procedure. */
-  source(top: string, file: string | null): string {
-    void file;
+  source(top: string): string {
     return [
       "'use strict';",
       'const { S, SUSP, Frame, Pair, NIL, P, MAXF, MINF, U } = R;',
@@ -424,11 +423,10 @@ class FnGen {
     if (head === undefined) throw new Error('internal: continue outside its loop');
     const xs = node.args.map((a) => this.value(a));
     // Parallel assignment: every new value is computed before any variable changes.
-    const tmps = xs.map((x, i) => {
+    const tmps = xs.map((x) => {
       if (xs.length === 1 || /^(-?\d+|true|false|undefined)$/.test(x)) return x;
       const t = this.temp();
       this.emit(`${t} = ${x};`);
-      void i;
       return t;
     });
     node.vars.forEach((v, i) => this.emit(v.boxed ? `${v.js} = { v: ${tmps[i]} };` : `${v.js} = ${tmps[i]};`));

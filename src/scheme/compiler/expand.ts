@@ -338,10 +338,10 @@ export class Expander {
         return this.expr(listStar([sym('%case-lambda')], list(...clauses)), scope);
       }
       case 'assert': {
+        // As csi: `assertion failed: (= 1 2)`, or the message and arguments given.
         const expr = arg(1);
-        const msg = parts.length > 2 ? parts.slice(2) : [`assertion failed: ${'%form%'}`];
-        const text = parts.length > 2 ? listStar([sym('error')], list(...msg)) : list(sym('error'), list(sym('quote'), sym('assert')), 'assertion failed', list(sym('quote'), stripSyntax(expr)));
-        return this.expr(list(sym('if'), expr, list(sym('void')), text), scope);
+        const raise = parts.length > 2 ? listStar([sym('error')], list(...parts.slice(2))) : list(sym('error'), 'assertion failed', list(sym('quote'), stripSyntax(expr)));
+        return this.expr(list(sym('if'), expr, list(sym('void')), raise), scope);
       }
       case 'cond-expand':
         return this.expr(this.condExpand(parts, x), scope);
@@ -446,7 +446,6 @@ export class Expander {
     type Item = { def: Var; value: unknown; name: string } | { expr: unknown };
     const out: Item[] = [];
     const queue = [...forms];
-    let seenExpr = false;
     while (queue.length > 0) {
       let x = queue.shift();
       // Expand macros at the head until the form is a definition, a begin, or an expression.
@@ -474,7 +473,6 @@ export class Expander {
         inner.bind(target, { k: 'local', v });
         vars.push(v);
         out.push({ def: v, value, name: identifierName(target) });
-        void seenExpr;
         continue;
       }
       if (special === 'define-values') {
@@ -497,7 +495,6 @@ export class Expander {
         this.defineMacro(x, inner);
         continue;
       }
-      seenExpr = true;
       out.push({ expr: x });
     }
     const nodes = out.map((it) => ('def' in it ? ({ t: 'lset', v: it.def, e: it.value === null ? UNSPECIFIED : this.expr(it.value, inner, it.name) } as Node) : this.expr(it.expr, inner)));

@@ -222,7 +222,7 @@ export class Engine implements ExpandEnv {
     analyze(fn);
     const unit = new Unit();
     const top = generate(fn, unit);
-    const src = unit.source(top, options.file ?? null);
+    const src = unit.source(top);
     units.set(unit.id, { file: options.file ?? null, lines: lineMap(src) });
     this.lastSource = src;
     if (process.env.SCHEME_HTTP_TRACE_JS === '1') process.stderr.write(`${src}\n`);
@@ -236,7 +236,7 @@ export class Engine implements ExpandEnv {
     analyze(fn);
     const unit = new Unit();
     const top = generate(fn, unit);
-    const factory = new Function('R', 'K', unit.source(top, null)) as (r: Runtime, k: unknown[]) => () => unknown;
+    const factory = new Function('R', 'K', unit.source(top)) as (r: Runtime, k: unknown[]) => () => unknown;
     return factory(runtime, unit.consts);
   }
 

@@ -722,6 +722,30 @@ export class Reader {
 
   // -- # syntax --------------------------------------------------------------------------------
 
+  /** `#/SOURCE/FLAGS`: a JS RegExp; `\/` stands for `/` inside. */
+  private readRegex(): RegExp {
+    const text = this.text;
+    const start = this.pos;
+    let i = start + 2;
+    let source = '';
+    while (i < this.len && text[i] !== '/') {
+      if (text[i] === '\\' && i + 1 < this.len) {
+        source += text[i + 1] === '/' ? '/' : text.slice(i, i + 2);
+        i += 2;
+      } else source += text[i++];
+    }
+    if (i >= this.len) throw this.error('unterminated regular expression #/…/', true);
+    i++;
+    let flags = '';
+    while (i < this.len && /[gimsuy]/.test(text[i]!)) flags += text[i++];
+    this.pos = i;
+    try {
+      return new RegExp(source, flags);
+    } catch (e) {
+      throw this.error(`invalid regular expression #/${source}/: ${(e as Error).message}`, false);
+    }
+  }
+
   /** Syntax starting with `#`: a value, or NOTHING when it opened a form or a `#;` comment. */
   private readSharp(): unknown {
     const text = this.text;
@@ -759,6 +783,8 @@ export class Reader {
         break;
       case C_HASH: // ##sys#foo: CHICKEN's internal names are ordinary symbols
         return intern(this.scanToken());
+      case 47: // #/regex/flags: a literal regular expression (as LIPS reads it; programs written for it use it)
+        return this.readRegex();
     }
     const tok = this.scanToken().toLowerCase();
     if (tok === '#t' || tok === '#true') return true;

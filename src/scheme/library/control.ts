@@ -4,14 +4,37 @@
  */
 import type { Engine } from '../compiler/index.js';
 import { S } from '../runtime/control.js';
-import { NIL, Pair, isPair, listToArray, arrayToList, intern, isSymbol, symbolName, makeValues, valuesList, MString, stringValue } from '../runtime/data.js';
+import { Flo, NIL, Pair, isPair, listToArray, arrayToList, intern, isSymbol, symbolName, makeValues, valuesList, MString, stringValue } from '../runtime/data.js';
 import { SchemeError, Raised, typeError, arityError, schemeError } from '../runtime/errors.js';
-import { displayString, writeString, registerPrinter } from '../runtime/printer.js';
+import { displayString, writeString, registerPrinter, describeCompiledProcedures } from '../runtime/printer.js';
 import { spread } from '../runtime/prims.js';
+import { numericArrayForms } from '../runtime/numbers.js';
 import { procedureInfo } from '../compiler/codegen.js';
 import { defineProcedures } from './define.js';
+import { kindsOf as jsErrorKinds, property as jsErrorProperty } from '../prelude/conditions.js';
 
 type Fn = (...args: unknown[]) => unknown;
+
+// ---------------------------------------------------------------------------------------------
+// apply
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Procedures that can take their arguments as one array. `apply` of a long list calls these
+ * instead of spreading the list into a JS call: 100,000 spread arguments overflow the stack, and
+ * `(apply + (iota 100000))` is ordinary Scheme (csi takes it).
+ */
+const arrayForms = new WeakMap<Fn, (args: unknown[]) => unknown>();
+for (const [f, g] of numericArrayForms) arrayForms.set(f, g);
+
+/** Arguments beyond this many are passed to a procedure with an array form as the array. */
+const SPREAD_MAX = 2048;
+
+/** Registers G as F's array form: (G ARGS) does what (F ...ARGS) does. */
+export function setArrayForm(f: unknown, g: (args: unknown[]) => unknown): void {
+  if (typeof f !== 'function') throw new Error('setArrayForm: not a procedure');
+  arrayForms.set(f as Fn, g);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Parameters and the dynamic state
@@ -34,6 +57,12 @@ interface ParamInfo {
 }
 
 const params = new WeakMap<Fn, ParamInfo>();
+
+/** P's binding in dynamic state DYN, if it has one there. */
+export function bindingIn(dyn: unknown, p: Fn): { found: boolean; value: unknown } {
+  for (let d = dyn as DynBinding | null; d !== null; d = d.next) if (d.p === p) return { found: true, value: d.v };
+  return { found: false, value: undefined };
+}
 
 /** A parameter's value in the running task. */
 export function parameterValue(p: Fn): unknown {
@@ -106,6 +135,11 @@ class Record {
 registerPrinter(RecordType, (t) => `#<record-type ${(t as RecordType).name}>`);
 registerPrinter(Record, (r) => `#<${(r as Record).type.name}>`);
 
+/** csi's error for a record procedure given something else: the object and the type's name. */
+function notRecordOf(type: RecordType, x: unknown, who: string | null): SchemeError {
+  return new SchemeError(['exn', 'type'], 'bad argument type - not a structure of the required type', [x, intern(type.name)], who);
+}
+
 function fieldIndex(t: RecordType, field: unknown, who: string): number {
   const name = isSymbol(field) ? symbolName(field) : String(field);
   const i = t.fields.indexOf(name);
@@ -121,13 +155,8 @@ function fieldIndex(t: RecordType, field: unknown, who: string): number {
 export function conditionKinds(e: unknown): string[] {
   if (e instanceof SchemeError) return [...e.kinds];
   if (e instanceof Raised) return conditionKinds(e.payload);
-  if (e instanceof Error) {
-    const kinds = ['exn'];
-    const extra = (e as { kinds?: unknown }).kinds;
-    if (Array.isArray(extra)) return extra.map(String);
-    if (e instanceof RangeError) kinds.push('runtime');
-    return kinds;
-  }
+  // Errors of the protocol core and of Node (a refused connection …): kinds as the egg's.
+  if (e instanceof Error) return jsErrorKinds(e);
   return [];
 }
 
@@ -143,32 +172,83 @@ function conditionProperty(e: unknown, kind: string, prop: string): unknown {
     }
     return undefined;
   }
-  if (e instanceof Error && kind === 'exn') {
-    if (prop === 'message') return e.message;
-    if (prop === 'arguments') return NIL;
-    if (prop === 'location') return false;
+  if (e instanceof Error) {
+    const v = jsErrorProperty(e, kind, prop, undefined);
+    if (v !== undefined) return v;
+    if (kind === 'exn' && prop === 'arguments') return NIL;
   }
   return undefined;
 }
 
-/** CHICKEN's (error [LOCATION] MESSAGE ARG …). */
+/**
+ * CHICKEN's (error [LOCATION] MESSAGE ARG …): a symbol (or #f) followed by more arguments is the
+ * location; a symbol alone is the message, as a string. A message that is not a string is kept
+ * as it is (`(error 42)` has message 42) and displayed in the error text.
+ */
 function error(...args: unknown[]): never {
+  let msg: unknown = args.length === 0 ? false : args.shift();
+  if (isSymbol(msg) && args.length === 0) msg = new MString(symbolName(msg));
   let location: string | null = null;
-  if (args.length > 1 && isSymbol(args[0]) && stringValue(args[1]) !== null) location = symbolName(args.shift() as { __name__: unknown });
-  const msg = args.shift();
-  const text = stringValue(msg) ?? displayString(msg);
-  throw new SchemeError(['exn'], text, args, location);
+  if ((msg === false || isSymbol(msg)) && args.length > 0) {
+    location = msg === false ? null : symbolName(msg as { __name__: unknown });
+    msg = args.shift();
+  }
+  const text = stringValue(msg);
+  const e = new SchemeError(['exn'], text ?? displayString(msg), args, location);
+  if (text === null) e.extra.set('exn.message', msg);
+  throw e;
+}
+
+/**
+ * The properties, kind by kind, of a condition made by make-property-condition or
+ * make-composite-condition: condition->list shows exactly these (csi: `((exn message "m"))`),
+ * where a condition the system raised has message, arguments and location.
+ */
+const explicitProperties = new WeakMap<SchemeError, Map<string, Array<[string, unknown]>>>();
+
+/** The properties of condition E by kind, as condition->list lists them. */
+function propertiesOf(e: unknown): Map<string, Array<[string, unknown]>> {
+  const explicit = e instanceof SchemeError ? explicitProperties.get(e) : undefined;
+  if (explicit !== undefined) return explicit;
+  const out = new Map<string, Array<[string, unknown]>>();
+  for (const k of conditionKinds(e)) {
+    const names = k === 'exn' ? ['message', 'arguments', 'location'] : [];
+    if (e instanceof SchemeError) {
+      for (const key of e.extra.keys()) {
+        const p = key.slice(k.length + 1);
+        if (key.startsWith(`${k}.`) && !names.includes(p)) names.push(p);
+      }
+    }
+    out.set(k, names.map((p) => [p, conditionProperty(e, k, p) ?? false]));
+  }
+  return out;
+}
+
+function isCondition(x: unknown): boolean {
+  return x instanceof SchemeError || (x instanceof Error && !(x instanceof Raised));
 }
 
 // ---------------------------------------------------------------------------------------------
 
 export function installControl(engine: Engine): void {
+  describeCompiledProcedures((f) => {
+    const info = procedureInfo.get(f.name);
+    if (info === undefined) return undefined;
+    // A rest list alone (`(lambda args …)`, `(define (g . r) …)`) is written as `(g . r)`.
+    const restOnly = info.min === 0 && info.max === Infinity && info.params !== '' && !info.params.includes(' ');
+    return { name: info.name, params: restOnly ? `. ${info.params}` : info.params };
+  });
   defineProcedures(engine, {
     // A TS procedure that ends in a call of a Scheme procedure returns what that returns (the
     // suspension sentinel included), so apply needs no frame of its own.
     apply: [(f: unknown, ...args: unknown[]) => {
       if (typeof f !== 'function') throw typeError('apply', f);
-      return (f as Fn)(...spread(args));
+      const all = spread(args);
+      if (all.length > SPREAD_MAX) {
+        const g = arrayForms.get(f as Fn);
+        if (g !== undefined) return g(all);
+      }
+      return (f as Fn)(...all);
     }, 2, Infinity],
     values: [(...xs: unknown[]) => makeValues(xs), 0, Infinity],
     '%values->list': [(x: unknown) => arrayToList(valuesList(x)), 1, 1],
@@ -228,9 +308,12 @@ export function installControl(engine: Engine): void {
       return dispatch;
     }, 0, Infinity],
     '%make-record-type': [(name: unknown, fields: unknown) => new RecordType(displayString(name), (listToArray(fields) ?? []).map((f) => displayString(f))), 2, 2],
-    '%record-constructor': [(t: unknown, fields: unknown) => {
+    // NAME, when the expander passes it, is the binding's name: csi prints the constructor as
+    // `#<procedure (make-point x y)>` and names the accessor in its errors.
+    '%record-constructor': [(t: unknown, fields: unknown, name?: unknown) => {
       const type = t as RecordType;
-      const idx = (listToArray(fields) ?? []).map((f) => fieldIndex(type, f, 'record constructor'));
+      const names = listToArray(fields) ?? [];
+      const idx = names.map((f) => fieldIndex(type, f, 'record constructor'));
       const n = idx.length;
       const ctor = function (...args: unknown[]): Record {
         if (args.length !== n) throw arityError(ctor, args.length, String(n));
@@ -238,30 +321,34 @@ export function installControl(engine: Engine): void {
         for (let i = 0; i < n; i++) values[idx[i]!] = args[i];
         return new Record(type, values);
       };
+      if (name !== undefined) {
+        Object.defineProperty(ctor, 'name', { value: displayString(name) });
+        Object.defineProperty(ctor, 'schemeParams', { value: `(${names.map((f) => displayString(f)).join(' ')})` });
+      }
       return ctor;
-    }, 2, 2],
+    }, 2, 3],
     '%record-predicate': [(t: unknown) => (x: unknown) => x instanceof Record && x.type === t, 1, 1],
-    '%record-accessor': [(t: unknown, field: unknown) => {
+    '%record-accessor': [(t: unknown, field: unknown, name?: unknown) => {
       const type = t as RecordType;
       const i = fieldIndex(type, field, 'record accessor');
-      const who = `${type.name}-${type.fields[i]}`;
+      const who = name === undefined ? `${type.name.replace(/^<(.*)>$/, '$1')}-${type.fields[i]}` : displayString(name);
       return (r: unknown) => {
         if (r instanceof Record && r.type === type) return r.values[i];
-        throw typeError(who, r);
+        throw notRecordOf(type, r, who);
       };
-    }, 2, 2],
+    }, 2, 3],
     '%record-modifier': [(t: unknown, field: unknown) => {
       const type = t as RecordType;
       const i = fieldIndex(type, field, 'record modifier');
-      const who = `${type.name}-${type.fields[i]}-set!`;
       return (r: unknown, v: unknown) => {
         if (r instanceof Record && r.type === type) {
           r.values[i] = v;
           return undefined;
         }
-        throw typeError(who, r);
+        // csi's modifiers name no location.
+        throw notRecordOf(type, r, null);
       };
-    }, 2, 2],
+    }, 2, 3],
     error: [error, 0, Infinity],
     // raise / signal: any object; a condition travels as itself, anything else wrapped.
     raise: [(x: unknown) => {
@@ -282,7 +369,7 @@ export function installControl(engine: Engine): void {
       const have = conditionKinds(e);
       return want.every((k) => have.includes(k));
     }, 2, 2],
-    'condition?': [(x: unknown) => x instanceof SchemeError || (x instanceof Error && !(x instanceof Raised)), 1, 1],
+    'condition?': [isCondition, 1, 1],
     'get-condition-property': [(e: unknown, kind: unknown, prop: unknown, dflt?: unknown) => {
       const v = conditionProperty(e, displayString(kind), displayString(prop));
       if (v !== undefined) return v;
@@ -301,7 +388,13 @@ export function installControl(engine: Engine): void {
     'make-property-condition': [(kind: unknown, ...props: unknown[]) => {
       const k = displayString(kind);
       const e = new SchemeError([k], k === 'exn' ? displayString(propValue(props, 'message') ?? '') : k);
-      for (let i = 0; i + 1 < props.length; i += 2) e.extra.set(`${k}.${displayString(props[i])}`, props[i + 1]);
+      const pairs: Array<[string, unknown]> = [];
+      for (let i = 0; i + 1 < props.length; i += 2) {
+        const p = displayString(props[i]);
+        e.extra.set(`${k}.${p}`, props[i + 1]);
+        pairs.push([p, props[i + 1]]);
+      }
+      explicitProperties.set(e, new Map([[k, pairs]]));
       return e;
     }, 1, Infinity],
     'make-composite-condition': [(...cs: unknown[]) => {
@@ -309,13 +402,15 @@ export function installControl(engine: Engine): void {
       const first = cs.find((c) => c instanceof SchemeError) as SchemeError | undefined;
       const e = new SchemeError(kinds, first?.message ?? 'composite condition', first?.args ?? [], first?.location ?? null);
       for (const c of cs) if (c instanceof SchemeError) for (const [k, v] of c.extra) e.extra.set(k, v);
+      const props = new Map<string, Array<[string, unknown]>>();
+      for (const c of cs) for (const [k, ps] of propertiesOf(c)) if (!props.has(k)) props.set(k, ps);
+      explicitProperties.set(e, props);
       return e;
     }, 0, Infinity],
-    'condition->list': [(e: unknown) => arrayToList(conditionKinds(e).map((k) => {
-      const props = k === 'exn' ? ['message', 'arguments', 'location'] : [];
-      const extra = e instanceof SchemeError ? [...e.extra.keys()].filter((key) => key.startsWith(`${k}.`)).map((key) => key.slice(k.length + 1)) : [];
-      return new Pair(intern(k), arrayToList([...props, ...extra].flatMap((p) => [intern(p), conditionProperty(e, k, p) ?? false])));
-    })), 1, 1],
+    'condition->list': [(e: unknown) => {
+      if (!isCondition(e)) throw new SchemeError(['exn', 'type'], 'argument is not a condition object', [e], 'condition->list');
+      return arrayToList([...propertiesOf(e)].map(([k, ps]) => new Pair(intern(k), arrayToList(ps.flatMap(([p, v]) => [intern(p), v])))));
+    }, 1, 1],
     'error-object?': [(x: unknown) => x instanceof Error, 1, 1],
     'error-object-message': [(e: unknown) => (e instanceof Error ? e.message : ''), 1, 1],
     'error-object-irritants': [(e: unknown) => (e instanceof SchemeError ? arrayToList([...e.args]) : NIL), 1, 1],
@@ -330,6 +425,18 @@ export function installControl(engine: Engine): void {
       return info === undefined ? intern(f.name || '?') : intern(info.name);
     }, 1, 1],
     'current-milliseconds': [() => Date.now(), 0, 0],
+    'current-second': [() => new Flo(Date.now() / 1000), 0, 0],
+    'current-jiffy': [() => Math.round(performance.now() * 1000), 0, 0],
+    'jiffies-per-second': [() => 1_000_000, 0, 0],
+    'current-process-id': [() => process.pid, 0, 0],
+    // CHICKEN's (random N): a fixnum in [0, N) (a flonum in [0, N) for a flonum N); no N: [0, 1).
+    random: [(n?: unknown) => {
+      if (n === undefined) return new Flo(Math.random());
+      if (n instanceof Flo) return new Flo(Math.random() * n.v);
+      if (typeof n !== 'number' || n < 0) throw typeError('random', n, 'number');
+      return n === 0 ? 0 : Math.floor(Math.random() * n);
+    }, 0, 1],
+    randomize: [() => undefined, 0, 1],
     'current-seconds': [() => Math.floor(Date.now() / 1000), 0, 0],
     eval: [(x: unknown) => engine.evaluate(x), 1, 2],
     '%string': [(s: string) => new MString(s), 1, 1],

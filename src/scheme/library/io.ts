@@ -5,18 +5,47 @@
  * parameters whose default is the port of the handler running now (AsyncLocalStorage), else
  * stdio, so concurrent handlers never share an output.
  */
+import fs from 'node:fs';
 import type { Engine } from '../compiler/index.js';
-import { EOF, Char, MString, NIL, arrayToList, stringValue, textToBytes, mutableString } from '../runtime/data.js';
-import { typeError, schemeError } from '../runtime/errors.js';
-import { displayString, writeString } from '../runtime/printer.js';
+import { EOF, Char, MString, NIL, arrayToList, stringValue, textToBytes, bytesToText, mutableString } from '../runtime/data.js';
+import { typeError, schemeError, SchemeError } from '../runtime/errors.js';
+import { displayString, writeString, registerPrinter } from '../runtime/printer.js';
 import { Reader } from '../compiler/reader.js';
-import { OutPort, InPort } from '../ports.js';
+import { OutPort, InPort, BodyPort, StringInPort, StringPort } from '../ports.js';
+import { BufferInput } from '../../http/input.js';
+import { prettyString } from '../prelude/output.js';
 import { als } from '../context.js';
 import { stdoutPort, stderrPort, stdinPort } from '../prelude/current-ports.js';
 import { makeParameter, parameterValue } from './control.js';
 import { defineProcedures } from './define.js';
 
 type Fn = (...args: unknown[]) => unknown;
+
+/**
+ * The name csi shows for a port (`#<output port "(stdout)">`, `#<input port "(string)">`, a
+ * file's name): set where the port is made, else found from what it is.
+ */
+const portNames = new WeakMap<object, string>();
+
+/** Gives PORT the NAME it is written with. */
+export function namePort<P extends object>(port: P, name: string): P {
+  portNames.set(port, name);
+  return port;
+}
+
+function portName(port: object): string {
+  const known = portNames.get(port);
+  if (known !== undefined) return known;
+  if (port === stdoutPort) return '(stdout)';
+  if (port === stderrPort) return '(stderr)';
+  if (port === stdinPort) return '(stdin)';
+  if (port instanceof ByteStringPort || port instanceof StringPort || port instanceof StringInPort) return '(string)';
+  // A connection's ports (a handler's, a client's), as CHICKEN's tcp unit names them.
+  return '(tcp)';
+}
+
+registerPrinter(OutPort, (p) => `#<output port "${portName(p as object)}">`);
+registerPrinter(InPort, (p) => `#<input port "${portName(p as object)}">`);
 
 /** True when every character of S is ASCII (written as it is, no Buffer needed). */
 function ascii(s: string): boolean {
@@ -27,6 +56,42 @@ function ascii(s: string): boolean {
 /** Writes byte string S to PORT. */
 export function emit(port: OutPort, s: string): unknown {
   return port.write(ascii(s) ? s : Buffer.from(s, 'latin1'));
+}
+
+/** `open-output-file`: bytes written straight to the file (synchronously: ports are flushed). */
+export class FilePort extends OutPort {
+  constructor(private readonly fd: number) {
+    super();
+  }
+  protected put(s: string | Uint8Array): unknown {
+    fs.writeSync(this.fd, typeof s === 'string' ? Buffer.from(s, 'latin1') : s);
+    return undefined;
+  }
+  override close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
+}
+
+/** Opens FILE (bytes of a name) for ports, raising CHICKEN's (exn i/o file) on failure. */
+function openFile(file: unknown, flags: string, who: string): number {
+  const name = bytesToText(str(file, who));
+  try {
+    return fs.openSync(name, flags);
+  } catch (e) {
+    const err = new SchemeError(['exn', 'i/o', 'file'], `cannot open file - ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message}`, [file], who);
+    throw err;
+  }
+}
+
+function fileInPort(file: unknown, who: string): StringInPort {
+  const fd = openFile(file, 'r', who);
+  try {
+    return namePort(new StringInPort(new BufferInput(fs.readFileSync(fd), 'latin1')), str(file, who));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** `open-output-string`: collects bytes. */
@@ -43,64 +108,82 @@ export class ByteStringPort extends OutPort {
   }
 }
 
-/** `open-input-string`: reads the bytes of a string. */
-export class ByteStringInPort extends InPort {
-  private at = 0;
-  constructor(private readonly s: string) {
-    super();
-  }
-  read_line(): unknown {
-    this.check();
-    if (this.at >= this.s.length) return EOF;
-    let nl = this.s.indexOf('\n', this.at);
-    const end = nl === -1 ? this.s.length : nl;
-    let line = this.s.slice(this.at, end);
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (nl === -1) nl = this.s.length - 1;
-    this.at = nl + 1;
-    return line;
-  }
-  read_char(): unknown {
-    this.check();
-    return this.at < this.s.length ? Char.of(this.s.charCodeAt(this.at++)) : EOF;
-  }
-  peek_char(): unknown {
-    this.check();
-    return this.at < this.s.length ? Char.of(this.s.charCodeAt(this.at)) : EOF;
-  }
-  read_string(k: unknown): unknown {
-    this.check();
-    if (this.at >= this.s.length) return EOF;
-    const n = typeof k === 'number' ? k : this.s.length;
-    const out = this.s.slice(this.at, this.at + n);
-    this.at += out.length;
-    return out;
-  }
-  /** The rest, for `read` and `read-all`. */
-  rest(): string {
-    const r = this.s.slice(this.at);
-    this.at = this.s.length;
-    return r;
-  }
-  /** `read`: the next datum from here. */
-  readDatum(): unknown {
-    const reader = new Reader(this.s.slice(this.at));
-    const v = reader.read();
-    this.at += reader.offset;
-    return v;
-  }
+/** `open-input-string`: the bytes of a string, one character each. */
+function stringInPort(s: string): StringInPort {
+  return new StringInPort(new BufferInput(Buffer.from(s, 'latin1'), 'latin1'));
 }
 
-/** A value an input port's method returned: strings from text ports become bytes. */
-function fromPort(v: unknown): unknown {
-  if (typeof v === 'string') return textToBytes(v);
-  if (v instanceof Promise) return v.then(fromPort);
-  if (v !== null && typeof v === 'object' && '__char__' in v && !(v instanceof Char)) {
-    const c = String((v as { __char__: string }).__char__);
-    return Char.of(c.codePointAt(0) ?? 0);
-  }
-  return v;
+/** Whether PORT gives bytes (a string or file port); other ports give UTF-8-decoded text. */
+function isBytePort(port: InPort): boolean {
+  return port instanceof BodyPort && port.input.encoding === 'latin1';
 }
+
+/**
+ * Bytes of a text port read but not yet given to Scheme: the rest of a character that was more
+ * than one byte, or of a read-string that returned more bytes than asked.
+ */
+const pending = new WeakMap<InPort, string>();
+
+function then<T>(v: unknown, f: (x: unknown) => T): T | Promise<T> {
+  return v instanceof Promise ? v.then(f) : f(v);
+}
+
+/** A character a port gave (LIPS's character class or ours) as its code point. */
+function codeOf(x: unknown): number {
+  return x instanceof Char ? x.code : String((x as { __char__: string }).__char__).codePointAt(0) ?? 0;
+}
+
+/**
+ * The input procedures over a port, in bytes: a byte port is read as it is; a text port's
+ * characters are turned back into their UTF-8 bytes, given one at a time.
+ */
+const bytes = {
+  readChar(port: InPort): unknown {
+    if (isBytePort(port)) return then(port.read_char(), (c) => (c === EOF ? EOF : Char.of(codeOf(c))));
+    const rest = pending.get(port);
+    if (rest !== undefined && rest !== '') {
+      pending.set(port, rest.slice(1));
+      return Char.of(rest.charCodeAt(0));
+    }
+    return then(port.read_char(), (c) => {
+      if (c === EOF) return EOF;
+      const b = textToBytes(String.fromCodePoint(codeOf(c)));
+      if (b.length > 1) pending.set(port, b.slice(1));
+      return Char.of(b.charCodeAt(0));
+    });
+  },
+  peekChar(port: InPort): unknown {
+    if (isBytePort(port)) return then(port.peek_char(), (c) => (c === EOF ? EOF : Char.of(codeOf(c))));
+    const rest = pending.get(port);
+    if (rest !== undefined && rest !== '') return Char.of(rest.charCodeAt(0));
+    return then(port.peek_char(), (c) => (c === EOF ? EOF : Char.of(textToBytes(String.fromCodePoint(codeOf(c))).charCodeAt(0))));
+  },
+  readLine(port: InPort): unknown {
+    if (isBytePort(port)) return port.read_line();
+    const rest = pending.get(port) ?? '';
+    pending.delete(port);
+    return then(port.read_line(), (l) => (l === EOF ? (rest === '' ? EOF : rest) : rest + textToBytes(String(l))));
+  },
+  readString(port: InPort, n: number | null): unknown {
+    if (isBytePort(port)) return n === null ? (port as BodyPort).readAll() : port.read_string(n);
+    let rest = pending.get(port) ?? '';
+    pending.delete(port);
+    if (n !== null && rest.length >= n) {
+      pending.set(port, rest.slice(n));
+      return rest.slice(0, n);
+    }
+    const all = n === null ? (port as unknown as { readAll(): unknown }).readAll() : port.read_string(n - rest.length);
+    return then(all, (t) => {
+      if (t === EOF) return rest === '' ? EOF : rest;
+      rest += textToBytes(String(t));
+      if (n !== null && rest.length > n) {
+        pending.set(port, rest.slice(n));
+        return rest.slice(0, n);
+      }
+      return rest;
+    });
+  },
+};
 
 // ---------------------------------------------------------------------------------------------
 
@@ -177,16 +260,25 @@ export function installIo(engine: Engine): void {
       if (!(c instanceof Char)) throw typeError('write-char', c, 'character');
       emit(outPort(p, 'write-char'), displayString(c));
     }, 1, 2],
-    'write-string': [(s: unknown, a?: unknown, b?: unknown) => {
+    'write-string': [(s: unknown, a?: unknown, b?: unknown, c?: unknown) => {
       // CHICKEN: (write-string S [N [PORT]]); R7RS: (write-string S [PORT [START [END]]]).
       let text = str(s, 'write-string');
       let port: unknown;
       if (a === undefined || a === false || typeof a === 'number') {
         if (typeof a === 'number') text = text.slice(0, a);
         port = b;
-      } else port = a;
+      } else {
+        port = a;
+        if (typeof b === 'number') text = text.slice(b, typeof c === 'number' ? c : undefined);
+      }
       emit(outPort(port, 'write-string'), text);
     }, 1, 4],
+    'pretty-print': [(x: unknown, p?: unknown) => {
+      emit(outPort(p, 'pretty-print'), textToBytes(prettyString(x)) + '\n');
+    }, 1, 2],
+    pp: [(x: unknown, p?: unknown) => {
+      emit(outPort(p, 'pp'), textToBytes(prettyString(x)) + '\n');
+    }, 1, 2],
     'write-line': [(x: unknown, p?: unknown) => {
       emit(outPort(p, 'write-line'), displayString(x) + '\n');
     }, 1, 2],
@@ -221,28 +313,30 @@ export function installIo(engine: Engine): void {
       if (!(p instanceof ByteStringPort)) throw typeError('get-output-string', p, 'string output port');
       return p.text();
     }, 1, 1],
-    'open-input-string': [(s: unknown) => new ByteStringInPort(str(s, 'open-input-string')), 1, 1],
+    'open-input-string': [(s: unknown) => stringInPort(str(s, 'open-input-string')), 1, 1],
     'read-line': [(p?: unknown, limit?: unknown) => {
-      const v = fromPort(inPort(p, 'read-line').read_line());
-      if (typeof limit === 'number' && typeof v === 'string') return v.slice(0, limit);
-      return v;
+      const v = bytes.readLine(inPort(p, 'read-line'));
+      return typeof limit === 'number' ? then(v, (l) => (typeof l === 'string' ? l.slice(0, limit) : l)) : v;
     }, 0, 2],
-    'read-char': [(p?: unknown) => fromPort(inPort(p, 'read-char').read_char()), 0, 1],
-    'peek-char': [(p?: unknown) => fromPort(inPort(p, 'peek-char').peek_char()), 0, 1],
+    'read-char': [(p?: unknown) => bytes.readChar(inPort(p, 'read-char')), 0, 1],
+    'peek-char': [(p?: unknown) => bytes.peekChar(inPort(p, 'peek-char')), 0, 1],
     'read-string': [(a?: unknown, b?: unknown) => {
       // CHICKEN: (read-string [N [PORT]]); R7RS: (read-string K [PORT]).
       const port = inPort(b, 'read-string');
-      if (a === undefined || a === false) {
-        const all = (port as unknown as { readAll?: () => unknown; rest?: () => string }).rest?.() ?? (port as unknown as { readAll: () => unknown }).readAll();
-        return fromPort(all);
-      }
-      return fromPort(port.read_string(a));
+      if (a !== undefined && a !== false && typeof a !== 'number') throw typeError('read-string', a, 'fixnum');
+      return bytes.readString(port, typeof a === 'number' ? a : null);
     }, 0, 2],
     'char-ready?': [(p?: unknown) => inPort(p, 'char-ready?').char_ready(), 0, 1],
     read: [(p?: unknown) => {
       const port = inPort(p, 'read');
-      if (port instanceof ByteStringInPort) return port.readDatum();
-      throw schemeError('read: only string ports and files can be read from yet', [port], 'read');
+      if (port instanceof BodyPort && port.input.encoding === 'latin1') {
+        // One datum: read from what is left, then skip just what it took.
+        const reader = new Reader(port.input.peekAll());
+        const v = reader.read();
+        port.input.skip(reader.offset);
+        return v;
+      }
+      throw schemeError('read: only string ports can be read from yet', [port], 'read');
     }, 0, 1],
     'eof-object': [() => EOF, 0, 0],
     'eof-object?': [(x: unknown) => x === EOF, 1, 1],
@@ -250,6 +344,26 @@ export function installIo(engine: Engine): void {
     'output-port?': [(x: unknown) => x instanceof OutPort, 1, 1],
     'port?': [(x: unknown) => x instanceof InPort || x instanceof OutPort, 1, 1],
     'close-input-port': [(p: unknown) => inPort(p, 'close-input-port').close(), 1, 1],
+    'input-port-open?': [(p: unknown) => inPort(p, 'input-port-open?').is_open(), 1, 1],
+    'output-port-open?': [(p: unknown) => outPort(p, 'output-port-open?').is_open(), 1, 1],
+    'open-input-file': [(f: unknown) => fileInPort(f, 'open-input-file'), 1, 2],
+    'open-output-file': [(f: unknown, mode?: unknown) => namePort(new FilePort(openFile(f, mode !== undefined && displayString(mode).includes('append') ? 'a' : 'w', 'open-output-file')), str(f, 'open-output-file')), 1, 2],
+    'file-exists?': [(f: unknown) => fs.existsSync(bytesToText(str(f, 'file-exists?'))) ? f : false, 1, 1],
+    'delete-file': [(f: unknown) => {
+      try {
+        fs.unlinkSync(bytesToText(str(f, 'delete-file')));
+      } catch (e) {
+        throw new SchemeError(['exn', 'i/o', 'file'], `cannot delete file - ${(e as Error).message}`, [f], 'delete-file');
+      }
+    }, 1, 1],
+    '%file-text': [(f: unknown) => {
+      const fd = openFile(f, 'r', 'read-file');
+      try {
+        return fs.readFileSync(fd).toString('latin1');
+      } finally {
+        fs.closeSync(fd);
+      }
+    }, 1, 1],
     'close-output-port': [(p: unknown) => outPort(p, 'close-output-port').close(), 1, 1],
     '%string->mutable': [(s: unknown) => mutableString(str(s, 'string-copy')), 1, 1],
   });

@@ -17,16 +17,17 @@ import { typeError, boundsError, schemeError } from '../runtime/errors.js';
 import * as P from '../runtime/prims.js';
 import * as N from '../runtime/numbers.js';
 import { defineProcedures } from './define.js';
+import { setArrayForm } from './control.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers shared with the other library modules
 // ---------------------------------------------------------------------------------------------
 
-/**
- * The length of proper list X; otherwise an (exn type) error located at WHO, worded as
- * CHICKEN words it: `not a proper list`, or `not a non-cyclic list` for a circular one.
- */
-export function properLength(x: unknown, who: string): number {
+const IMPROPER = -1;
+const CIRCULAR = -2;
+
+/** The length of X if it is a proper list, else IMPROPER or CIRCULAR. */
+function measure(x: unknown): number {
   let n = 0;
   let p = x;
   let slow = x;
@@ -35,11 +36,25 @@ export function properLength(x: unknown, who: string): number {
     n++;
     if ((n & 1) === 0) {
       slow = (slow as PairT).cdr;
-      if (slow === p) throw typeError(who, x, 'non-cyclic list');
+      if (slow === p) return CIRCULAR;
     }
   }
-  if (p !== NIL) throw typeError(who, x, 'proper list');
-  return n;
+  return p === NIL ? n : IMPROPER;
+}
+
+/**
+ * The length of proper list X; otherwise an (exn type) error located at WHO, worded as
+ * CHICKEN words it: `not a proper list`, or `not a non-cyclic list` for a circular one.
+ */
+export function properLength(x: unknown, who: string): number {
+  const n = measure(x);
+  if (n >= 0) return n;
+  throw typeError(who, x, n === CIRCULAR ? 'non-cyclic list' : 'proper list');
+}
+
+/** `list?`, without building anything (prims' isList makes an array of the elements). */
+export function isProperList(x: unknown): boolean {
+  return measure(x) >= 0;
 }
 
 /** The elements of proper list X as an array (errors as `properLength`). */
@@ -112,6 +127,10 @@ function copyPrefix(x: unknown, n: number, tail: unknown): unknown {
 // ---------------------------------------------------------------------------------------------
 
 function append(...args: unknown[]): unknown {
+  return appendArgs(args);
+}
+
+function appendArgs(args: unknown[]): unknown {
   if (args.length === 0) return NIL;
   // The last argument is shared, not copied (and may be any object).
   let result = args[args.length - 1];
@@ -236,7 +255,7 @@ function flatten(...args: unknown[]): unknown {
     if (!(p instanceof Pair)) continue;
     stack.push(p.cdr);
     const head = p.car;
-    if (head === NIL || (head instanceof Pair && P.isList(head))) stack.push(head);
+    if (head === NIL || (head instanceof Pair && isProperList(head))) stack.push(head);
     else out.push(head);
   }
   return arrayToList(out);
@@ -290,9 +309,14 @@ function compress(bl: unknown, l: unknown): unknown {
   return arrayToList(out);
 }
 
-/** SRFI-1: COUNT numbers from START by STEP (flonums when either is one). */
+/**
+ * SRFI-1: COUNT numbers from START by STEP, each START + i·STEP as CHICKEN's srfi-1 egg
+ * computes them (the reference implementation's repeated subtraction makes
+ * `(iota 10 0 0.1)` start at 1.4e-16).
+ */
 function iota(count: unknown, start: unknown = 0, step: unknown = 1): unknown {
-  if (typeof count !== 'number' || count < 0) throw typeError('iota', count);
+  if (typeof count !== 'number') throw typeError('iota', count, 'fixnum');
+  if (count < 0) throw schemeError('Negative step count', [count], 'iota');
   if (!N.isNumber(start)) throw typeError('iota', start, 'number');
   if (!N.isNumber(step)) throw typeError('iota', step, 'number');
   let out: unknown = NIL;
@@ -367,7 +391,7 @@ export function installLists(engine: Engine): void {
     ...cxrs,
     'pair?': [P.isPair, 1, 1],
     'null?': [P.isNull, 1, 1],
-    'list?': [P.isList, 1, 1],
+    'list?': [isProperList, 1, 1],
     list: [(...xs: unknown[]) => arrayToList(xs), 0, Infinity],
     length: [(l: unknown) => properLength(l, 'length'), 1, 1],
     append: [append, 0, Infinity],
@@ -394,5 +418,17 @@ export function installLists(engine: Engine): void {
     'cons*': [consStar, 1, Infinity],
     'append!': [appendBang, 0, Infinity],
     'reverse!': [reverseBang, 1, 1],
+    // foldl, foldr, map, for-each … (scheme/library/base.scm) check their lists as CHICKEN's do.
+    '%check-list': [(l: unknown, who: unknown, what?: unknown) => {
+      if (!(l instanceof Pair) && l !== NIL) throw typeError(String(who), l, what === undefined ? 'list' : String(what));
+    }, 2, 3],
+    // map and for-each over several lists check each as csi does.
+    '%check-lists': [(ls: unknown, who: unknown) => {
+      for (let l = ls; l instanceof Pair; l = l.cdr) {
+        if (!(l.car instanceof Pair) && l.car !== NIL) throw typeError(String(who), l.car, 'proper list');
+      }
+    }, 2, 2],
   });
+  setArrayForm(engine.lookup('list'), (xs) => arrayToList(xs));
+  setArrayForm(engine.lookup('append'), appendArgs);
 }

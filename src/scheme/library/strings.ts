@@ -21,6 +21,7 @@ import { callScheme } from '../runtime/control.js';
 import { displayString } from '../runtime/printer.js';
 import * as P from '../runtime/prims.js';
 import { defineProcedures } from './define.js';
+import { setArrayForm } from './control.js';
 import { listItems, fixnumArg } from './lists.js';
 import { charCode, isWhitespaceCode } from './chars.js';
 
@@ -190,6 +191,10 @@ function substring(s: unknown, start: unknown, end?: unknown): MStringT {
 }
 
 function stringAppend(...ss: unknown[]): MStringT {
+  return stringAppendArgs(ss);
+}
+
+function stringAppendArgs(ss: unknown[]): MStringT {
   const parts = new Array<string>(ss.length);
   for (let i = 0; i < ss.length; i++) parts[i] = text(ss[i], 'string-append');
   return fresh(parts.join(''));
@@ -448,6 +453,53 @@ function substringEqual(who: string, fold: boolean) {
   };
 }
 
+/** (string-compare3 S1 S2): negative, zero or positive as S1 sorts before, with or after S2 (bytes). */
+function stringCompare3(who: string, fold: boolean) {
+  return (s1: unknown, s2: unknown): number => {
+    let a = text(s1, who);
+    let b = text(s2, who);
+    if (fold) {
+      a = asciiDown(a);
+      b = asciiDown(b);
+    }
+    // CHICKEN: the first differing byte's difference, else the difference of the lengths.
+    const n = Math.min(a.length, b.length);
+    for (let i = 0; i < n; i++) {
+      const d = a.charCodeAt(i) - b.charCodeAt(i);
+      if (d !== 0) return d;
+    }
+    return a.length - b.length;
+  };
+}
+
+/**
+ * (string-translate* STR SMAP): STR with every occurrence of each key of the a-list SMAP
+ * ((FROM . TO) …) replaced, trying the keys in order at each position, left to right.
+ */
+function stringTranslateStar(s: unknown, smap: unknown): MStringT {
+  const who = 'string-translate*';
+  const t = text(s, who);
+  const pairs = listItems(smap, who).map((p) => {
+    if (!(p instanceof Pair)) throw typeError(who, p, 'pair');
+    return [text(p.car, who), text(p.cdr, who)] as const;
+  });
+  const out: string[] = [];
+  let i = 0;
+  let from = 0;
+  while (i < t.length) {
+    const hit = pairs.find(([k]) => k !== '' && t.startsWith(k, i));
+    if (hit === undefined) {
+      i++;
+      continue;
+    }
+    out.push(t.slice(from, i), hit[1]);
+    i += hit[0].length;
+    from = i;
+  }
+  out.push(t.slice(from));
+  return fresh(out.join(''));
+}
+
 /** `display` text of X (a string's bytes, a symbol's name …), as `->string` and `conc` use it. */
 function toBytes(x: unknown): string {
   if (typeof x === 'string') return x;
@@ -505,6 +557,9 @@ export function installStrings(engine: Engine): void {
     'string-intersperse': [stringIntersperse, 1, 2],
     'string-chop': [stringChop, 2, 2],
     'string-translate': [stringTranslate, 2, 3],
+    'string-translate*': [stringTranslateStar, 2, 2],
+    'string-compare3': [stringCompare3('string-compare3', false), 2, 2],
+    'string-compare3-ci': [stringCompare3('string-compare3-ci', true), 2, 2],
     'string-chomp': [stringChomp, 1, 2],
     'substring-index': [substringIndex('substring-index', false), 2, 3],
     'substring-index-ci': [substringIndex('substring-index-ci', true), 2, 3],
@@ -513,6 +568,8 @@ export function installStrings(engine: Engine): void {
     conc: [(...xs: unknown[]) => fresh(xs.map(toBytes).join('')), 0, Infinity],
     '->string': [(x: unknown) => fresh(toBytes(x)), 1, 1],
   });
+  setArrayForm(engine.lookup('string-append'), stringAppendArgs);
+  setArrayForm(engine.lookup('string'), (cs) => fresh(charsToBytes(cs, 'list->string')));
 }
 
 function caseMap(s: unknown, start: unknown, end: unknown, who: string, f: (s: string) => string): MStringT {

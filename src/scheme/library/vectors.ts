@@ -8,6 +8,7 @@ import { NIL, Pair } from '../runtime/data.js';
 import { typeError, boundsError, SchemeError } from '../runtime/errors.js';
 import * as P from '../runtime/prims.js';
 import { defineProcedures } from './define.js';
+import { setArrayForm } from './control.js';
 import { listItems, fixnumArg } from './lists.js';
 import { range } from './strings.js';
 
@@ -203,4 +204,5 @@ export function installVectors(engine: Engine): void {
     'list->u8vector': [listToBytes('list->u8vector'), 1, 1],
     'subu8vector': [(v: unknown, start: unknown, end: unknown) => bytesCopy('subu8vector')(v, fixnumArg(start, 'subu8vector'), fixnumArg(end, 'subu8vector')), 3, 3],
   });
+  setArrayForm(engine.lookup('vector'), (xs) => xs);
 }

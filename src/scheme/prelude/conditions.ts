@@ -9,7 +9,7 @@ import { ThreadCondition } from './threads.js';
 import { HttpClientError, HttpProtocolError, HttpTimeoutError, HandlerOutputError } from '../../http/errors.js';
 
 /** The kinds a raised object belongs to, as CHICKEN condition kinds. */
-function kindsOf(e: unknown): string[] {
+export function kindsOf(e: unknown): string[] {
   if (e instanceof ThreadCondition) return [e.kind];
   if (!(e instanceof Error)) return [];
   const kinds = ['exn'];
@@ -24,7 +24,7 @@ function kindsOf(e: unknown): string[] {
   return kinds;
 }
 
-function property(e: unknown, kind: string, prop: string, dflt: unknown): unknown {
+export function property(e: unknown, kind: string, prop: string, dflt: unknown): unknown {
   if (!kindsOf(e).includes(kind)) return dflt;
   if (e instanceof ThreadCondition) return prop === 'reason' ? e.reason : dflt;
   const err = e as Error & { args?: unknown[]; code?: string; url?: string; status?: number; location?: unknown };

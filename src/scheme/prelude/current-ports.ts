@@ -41,8 +41,16 @@ function dynamicValue(ctx: CallContext | undefined, name: string): unknown {
   return p instanceof lips().Parameter ? p.invoke() : undefined;
 }
 
+/** On the compiled engine, the current ports are its parameters (their values in the running code). */
+let compiledPorts: { out(): OutPort; in(): InPort } | null = null;
+
+export function useCompiledPorts(ports: { out(): OutPort; in(): InPort }): void {
+  compiledPorts = ports;
+}
+
 /** The output port a procedure called without one writes to. */
 export function currentOut(ctx?: CallContext): OutPort {
+  if (compiledPorts !== null) return compiledPorts.out();
   if (outRebound) {
     const v = dynamicValue(ctx, 'current-output-port');
     if (v !== undefined) return v as OutPort;
@@ -52,6 +60,7 @@ export function currentOut(ctx?: CallContext): OutPort {
 
 /** The input port a procedure called without one reads from. */
 export function currentIn(ctx?: CallContext): InPort {
+  if (compiledPorts !== null) return compiledPorts.in();
   if (inRebound) {
     const v = dynamicValue(ctx, 'current-input-port');
     if (v !== undefined) return v as InPort;

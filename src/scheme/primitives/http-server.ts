@@ -25,7 +25,8 @@ import {
   toStr, toNum, toArray, alistToHeaders, headersToAlist, lips, SchemeArgumentError, describe, isPair, values, truthy, displayString,
 } from '../values.js';
 import { als } from '../context.js';
-import { inExchange, currentExchange, valuesOf, markBuiltin, builtinOf, cached, invoke } from '../handlers.js';
+import { raisedObject } from '../runtime/errors.js';
+import { inExchange, currentExchange, valuesOf, markBuiltin, builtinOf, cached, invoke, invokeHandler, compiledBindings } from '../handlers.js';
 import { ResponsePort, BodyPort, OutPort } from '../ports.js';
 import { currentOut } from '../prelude/current-ports.js';
 import { BufferInput } from '../../http/input.js';
@@ -130,11 +131,32 @@ export function installHttpServer(global: Environment): SchemeServers {
   const acceptP = param('http:accept-procedure', tcpAccept);
   const addressesP = param('http:get-addresses-procedure', tcpAddresses);
   const hardCloseP = param('http:hard-close-procedure', tcpAbandon);
+  // Beyond the egg: seconds a handler may compute without waiting for I/O (#f: no limit).
+  const timeLimitP = param('http:handler-time-limit', 10);
+  Object.defineProperty(config.limits, 'handlerTimeLimit', {
+    get: () => {
+      const v = timeLimitP.__value__;
+      if (v === false) return null;
+      const s = toNum(v, 'http:handler-time-limit');
+      if (!(s > 0)) throw new SchemeArgumentError(`http:handler-time-limit must be a positive number of seconds or #f, got ${describe(v)}`);
+      return s * 1000;
+    },
+    set: (ms: number | null) => { timeLimitP.__value__ = ms === null ? false : ms / 1000; },
+    enumerable: true,
+  });
 
   // ---- the config reads the parameters; user procedures are wrapped once each ----
   const httpParams = [fallbackP, errorPageP, errorHookP, logHookP, startupHookP, urlTransformP, countLimitP, listenP, acceptP, addressesP, hardCloseP];
   /** Global values: what a server sees unless it runs inside `parameterize`. */
-  const globalBindings: Bindings = { param: (p) => p };
+  // On the compiled engine a parameter is read where the server code runs: a `parameterize`
+  // around a handler's call of http:write-error-response (say) is seen.
+  const live = compiledBindings();
+  const globalBindings: Bindings = live === null ? { param: (p) => p } : {
+    param: (p) => {
+      const b = live.lookup(p, live.current());
+      return b.found ? ({ __value__: b.value } as Parameter) : p;
+    },
+  };
   defineParameterGetters(config, globalBindings);
 
   /**
@@ -143,6 +165,21 @@ export function installHttpServer(global: Environment): SchemeServers {
    * loop served with the parameters of its thread. Null when nothing of ours is rebound.
    */
   function serverBindings(caller: CallContext | undefined): Bindings | null {
+    const live = compiledBindings();
+    if (live !== null) {
+      // Compiled: the dynamic state where the server procedure was called.
+      const dyn = live.current();
+      const limit = global.get('http:read-line-limit', { throwError: false }) as Parameter | undefined;
+      const all = limit === undefined ? httpParams : [...httpParams, limit];
+      if (!all.some((p) => live.lookup(p, dyn).found)) return null;
+      return {
+        param: (p) => {
+          const b = live.lookup(p, dyn);
+          return b.found ? ({ __value__: b.value } as Parameter) : p;
+        },
+        readLineLimit: limit,
+      };
+    }
     const dyn = caller?._raw_dyn;
     if (dyn === undefined || dyn === null) return null;
     const limitP = global.get('http:read-line-limit', { throwError: false });
@@ -196,7 +233,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       if (builtinOf(p) !== undefined) return notFound;
       return cached(fallbacks, proc(p, 'http:fallback-handler'), (f) => {
         const run = compileProcedure(f);
-        return (request: HttpRequest, ex: Exchange) => inRequest(ex, () => invoke(run, request));
+        return (request: HttpRequest, ex: Exchange) => inRequest(ex, () => invokeHandler(target.limits.handlerTimeLimit, request.url, run, request));
       });
     });
     getter('errorResponseHandler', () => {
@@ -207,7 +244,7 @@ export function installHttpServer(global: Environment): SchemeServers {
     getter('errorHook', () => {
       const p = value(errorHookP);
       if (builtinOf(p) !== undefined) return defaultErrorHook;
-      return cached(errorHooks, proc(p, 'http:error-hook'), (f) => (e: unknown) => invoke(f, e));
+      return cached(errorHooks, proc(p, 'http:error-hook'), (f) => (e: unknown) => invoke(f, raisedObject(e)));
     });
     getter('logHook', () => {
       const p = value(logHookP);
@@ -363,7 +400,8 @@ export function installHttpServer(global: Environment): SchemeServers {
       const who = 'http:add-resource';
       const f = proc(handler, who, 'HANDLER');
       const run = compileProcedure(f); // a JS closure doing what f does, when the compiler takes it
-      const wrapped: ResourceHandler = (request: HttpRequest, args: Args, ex: Exchange) => inRequest(ex, () => invoke(run, request, headersToAlist(args)));
+      const wrapped: ResourceHandler = (request: HttpRequest, args: Args, ex: Exchange) =>
+        inRequest(ex, () => invokeHandler(config.limits.handlerTimeLimit, request.url, run, request, headersToAlist(args)));
       resourceOriginals.set(wrapped, f);
       config.addResource(urls(url, who), wrapped);
     },
@@ -385,7 +423,7 @@ export function installHttpServer(global: Environment): SchemeServers {
           config.methodHandler(m, typeof b === 'function' ? (b as MethodHandler)
             : cached(methodOfScheme, f, (sp) => {
               const run = compileProcedure(sp);
-              const mh: MethodHandler = (request: HttpRequest, ex: Exchange) => inExchange(ex, () => invoke(run, request));
+              const mh: MethodHandler = (request: HttpRequest, ex: Exchange) => inExchange(ex, () => invokeHandler(config.limits.handlerTimeLimit, request.url, run, request));
               originalMethod.set(mh, sp);
               return mh;
             }));

@@ -3,6 +3,8 @@
  * `http:read-line-limit`, `http:read-request-attributes`.
  */
 import type { Environment, Parameter } from 'lips';
+import { compiledBindings } from '../handlers.js';
+import { compiledValues } from '../values.js';
 import { defineAll, type CallContext } from '../define.js';
 import { HttpRequest } from '../../http/request.js';
 import { decodeUrl, canonicalizeString } from '../../http/url.js';
@@ -30,23 +32,34 @@ export function bodyToScheme(x: unknown): unknown {
   if (Array.isArray(x) && x.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string')) {
     return headersToAlist(x as Array<[string, string]>);
   }
-  if (Buffer.isBuffer(x)) return x.toString('utf8');
+  // The compiled engine's strings are bytes: a body's bytes are given one character each (as a
+  // Scheme string object, which the text-to-bytes conversion of results leaves alone).
+  if (Buffer.isBuffer(x)) return compiledValues() ? new (lips().LString)(x.toString('latin1')) : x.toString('utf8');
   return x;
 }
 
 function bodyFromScheme(x: unknown): unknown {
   if (x === false || x === undefined) return null;
   const L = lips();
-  if (x instanceof L.LString) return x.valueOf();
-  return x;
+  const s = x instanceof L.LString ? x.valueOf() : x;
+  // Bytes from the compiled engine go out exactly as they are.
+  if (typeof s === 'string' && compiledValues()) return Buffer.from(s, 'latin1');
+  return s;
 }
 
 /** `http:read-line-limit` as the calling code sees it: its `parameterize` binding, else the global value. */
 function lineLimit(ctx: CallContext, global: Parameter, who: string): number {
   const L = lips();
-  const dyn = ctx._raw_dyn;
-  const bound = dyn === undefined || dyn === null ? undefined : dyn.get('http:read-line-limit', { throwError: false });
-  const value = bound instanceof L.Parameter ? bound.invoke() : global.__value__;
+  const live = compiledBindings();
+  let value: unknown;
+  if (live !== null) {
+    const b = live.lookup(global, live.current());
+    value = b.found ? b.value : global.__value__;
+  } else {
+    const dyn = ctx._raw_dyn;
+    const bound = dyn === undefined || dyn === null ? undefined : dyn.get('http:read-line-limit', { throwError: false });
+    value = bound instanceof L.Parameter ? bound.invoke() : global.__value__;
+  }
   const n = toNum(value, who, 'the value of http:read-line-limit');
   if (!Number.isInteger(n) || n <= 0) throw new SchemeArgumentError(`${who}: http:read-line-limit must be a positive integer, got ${describe(value)}`);
   return n;

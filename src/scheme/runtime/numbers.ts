@@ -149,42 +149,63 @@ function fold(op: (a: unknown, b: unknown) => Num, args: unknown[]): Num {
   return acc;
 }
 
-export function addN(...args: unknown[]): Num {
+function addArgs(args: unknown[]): Num {
   if (args.length < 2) return args.length === 0 ? 0 : num('+', args[0]);
   return fold(add, args);
 }
 
-export function mulN(...args: unknown[]): Num {
+function mulArgs(args: unknown[]): Num {
   if (args.length < 2) return args.length === 0 ? 1 : num('*', args[0]);
   return fold(mul, args);
 }
 
-export function subN(...args: unknown[]): Num {
+function subArgs(args: unknown[]): Num {
   if (args.length === 0) throw tooFew(0, 1, []);
   return args.length === 1 ? neg(args[0]) : fold(sub, args);
 }
 
-export function divN(...args: unknown[]): Num {
+function divArgs(args: unknown[]): Num {
   if (args.length === 0) throw tooFew(0, 1, [numericPrimitives['/']]);
   return args.length === 1 ? div(1, args[0]) : fold(div, args);
+}
+
+export function addN(...args: unknown[]): Num {
+  return addArgs(args);
+}
+
+export function mulN(...args: unknown[]): Num {
+  return mulArgs(args);
+}
+
+export function subN(...args: unknown[]): Num {
+  return subArgs(args);
+}
+
+export function divN(...args: unknown[]): Num {
+  return divArgs(args);
 }
 
 /**
  * `(< a b c …)`: stops at the first pair that fails, without looking at the arguments after it
  * (`(< 3 1 "a")` is #f, `(< 1 3 "a")` raises), as CHICKEN does.
  */
-function chain(loc: string, cmp: (a: unknown, b: unknown) => boolean): (...args: unknown[]) => boolean {
-  return (...args) => {
+function chain(loc: string, cmp: (a: unknown, b: unknown) => boolean): (args: unknown[]) => boolean {
+  return (args) => {
     if (args.length === 1) num(loc, args[0]);
     for (let i = 0; i + 1 < args.length; i++) if (!cmp(args[i], args[i + 1])) return false;
     return true;
   };
 }
-export const numEqN = chain('=', numEq);
-export const ltN = chain('<', lt);
-export const gtN = chain('>', gt);
-export const leN = chain('<=', le);
-export const geN = chain('>=', ge);
+const numEqArgs = chain('=', numEq);
+const ltArgs = chain('<', lt);
+const gtArgs = chain('>', gt);
+const leArgs = chain('<=', le);
+const geArgs = chain('>=', ge);
+export const numEqN = (...args: unknown[]): boolean => numEqArgs(args);
+export const ltN = (...args: unknown[]): boolean => ltArgs(args);
+export const gtN = (...args: unknown[]): boolean => gtArgs(args);
+export const leN = (...args: unknown[]): boolean => leArgs(args);
+export const geN = (...args: unknown[]): boolean => geArgs(args);
 
 /**
  * max/min: the first argument checked as `max`'s, the others by the comparison itself (CHICKEN
@@ -262,6 +283,10 @@ function gcd2(a: number, b: number): number {
 }
 
 export function gcd(...args: unknown[]): Num {
+  return gcdArgs(args);
+}
+
+function gcdArgs(args: unknown[]): Num {
   let g = 0;
   let inexact = false;
   for (const a of args) {
@@ -273,6 +298,10 @@ export function gcd(...args: unknown[]): Num {
 }
 
 export function lcm(...args: unknown[]): Num {
+  return lcmArgs(args);
+}
+
+function lcmArgs(args: unknown[]): Num {
   let l = 1;
   let inexact = false;
   for (const a of args) {
@@ -452,6 +481,13 @@ export function isPositive(x: unknown): boolean {
 }
 export function isNegative(x: unknown): boolean {
   return val(num('negative?', x)) < 0;
+}
+/** (signum X): -1, 0 or 1, inexact when X is (NaN stays NaN). */
+export function signum(x: unknown): Num {
+  const n = num('signum', x);
+  const v = val(n);
+  const sign = v > 0 ? 1 : v < 0 ? -1 : v === 0 ? 0 : v;
+  return isExact(n) ? exact(sign) : new Flo(Object.is(v, -0) ? -0 : sign);
 }
 export function isOdd(x: unknown): boolean {
   return val(integer('odd?', x)) % 2 !== 0;
@@ -716,6 +752,7 @@ export const numericPrimitives: Record<string, Primitive> = {
   add1: unary('add1', (x) => add(x, 1)),
   sub1: unary('sub1', (x) => sub(x, 1)),
   abs: unary('abs', abs),
+  signum: unary('signum', signum),
   quotient: binary('quotient', quotient),
   remainder: binary('remainder', remainder),
   modulo: binary('modulo', modulo),
@@ -763,3 +800,23 @@ export const numericPrimitives: Record<string, Primitive> = {
   }),
   'string->number': oneOrTwo('string->number', '(str #!optional radix)', (s, r) => stringToNumber(s, r ?? 10)),
 };
+
+/**
+ * The n-ary procedures above with their arguments as one array, for `apply` of a long list:
+ * spreading 100,000 arguments into a JS call overflows the stack (csi takes them).
+ */
+export const numericArrayForms: ReadonlyMap<Primitive, (args: unknown[]) => unknown> = new Map<Primitive, (args: unknown[]) => unknown>([
+  [numericPrimitives['+'], addArgs],
+  [numericPrimitives['-'], subArgs],
+  [numericPrimitives['*'], mulArgs],
+  [numericPrimitives['/'], divArgs],
+  [numericPrimitives['='], numEqArgs],
+  [numericPrimitives['<'], ltArgs],
+  [numericPrimitives['>'], gtArgs],
+  [numericPrimitives['<='], leArgs],
+  [numericPrimitives['>='], geArgs],
+  [numericPrimitives.max, (args) => extremum('max', gt, args)],
+  [numericPrimitives.min, (args) => extremum('min', lt, args)],
+  [numericPrimitives.gcd, gcdArgs],
+  [numericPrimitives.lcm, lcmArgs],
+]);

@@ -315,12 +315,25 @@ function barred(name: string): string {
 // Procedures ----------------------------------------------------------------------------------
 
 /**
+ * The name and lambda list (`x y`, `a #!optional b`, `x . rest`) of a procedure the compiler
+ * made, whose JS function name is generated (`s373_f`): the library sets this from the
+ * compiler's table, so that this module need not import the compiler.
+ */
+let describeCompiled: ((f: (...args: unknown[]) => unknown) => { name: string; params: string } | undefined) | null = null;
+
+export function describeCompiledProcedures(describe: (f: (...args: unknown[]) => unknown) => { name: string; params: string } | undefined): void {
+  describeCompiled = describe;
+}
+
+/**
  * `#<procedure (NAME PARAMS…)>` as csi prints a procedure with its lambda list. NAME is the
  * function's `name` (`?` if it has none); PARAMS come from its `schemeParams` property, the
  * lambda list as written: `"(x y)"`, `"(a #!optional b)"`, `"(x . rest)"`, `"args"`, `"()"`.
  * A function with neither prints as `#<procedure>`.
  */
 function procedureString(f: (...args: unknown[]) => unknown): string {
+  const compiled = describeCompiled?.(f);
+  if (compiled !== undefined) return `#<procedure (${compiled.name}${compiled.params === '' ? '' : ` ${compiled.params}`})>`;
   const params = (f as { schemeParams?: unknown }).schemeParams;
   const name = f.name;
   if (name === '' && typeof params !== 'string') return '#<procedure>';

@@ -7,7 +7,7 @@
  */
 import { freePort } from '../../support/client-fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checks, stopRunningServers } from '../../support/scheme.js';
+import { checks, stopRunningServers, compiled } from '../../support/scheme.js';
 import { waitUntil } from '../../support/client-fixtures.js';
 import { expectAll, keepAlive, scriptedServers, startSchemeServer } from '../support.js';
 
@@ -216,10 +216,16 @@ describe('the input and output ports', () => {
     expectAll(await checks(`
       (define-values (h a i o) (http:send-request "127.0.0.1:${s.port}/text"))
       (check "read-char" #\\h (read-char i))
-      (check "peek-char of a two-byte character" #\\\u00e9 (peek-char i))
-      (check "read-char of it" #\\\u00e9 (read-char i))
-      (check "read-string counts characters" "llo \u20ac" (read-string 5 i))
-      (check "read-line: the rest of the line" "!" (read-line i))
+      ${compiled
+        // Strings are bytes: é is two characters, € three.
+        ? `(check "peek-char of a two-byte character" (integer->char 195) (peek-char i))
+           (check "read-char of it" (integer->char 195) (read-char i))
+           (check "read-string counts bytes" "\\xA9llo " (read-string 5 i))
+           (check "read-line: the rest of the line" "\u20ac!" (read-line i))`
+        : `(check "peek-char of a two-byte character" #\\\u00e9 (peek-char i))
+           (check "read-char of it" #\\\u00e9 (read-char i))
+           (check "read-string counts characters" "llo \u20ac" (read-string 5 i))
+           (check "read-line: the rest of the line" "!" (read-line i))`}
       (check "read-line strips CR LF" "line two" (read-line i))
       (check "read-lines with a maximum" '("line three") (read-lines i 1))
       (check "read-lines" '("line four" "rest") (read-lines i))

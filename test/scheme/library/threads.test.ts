@@ -15,7 +15,9 @@ import { newEngine, evalSource } from '../../../src/scheme/engine.js';
 import type { Engine } from '../../../src/scheme/compiler/index.js';
 import { installThreads } from '../../../src/scheme/library/threads.js';
 import { procedure } from '../../../src/scheme/library/define.js';
-import { ByteStringPort, ByteStringInPort } from '../../../src/scheme/library/io.js';
+import { ByteStringPort } from '../../../src/scheme/library/io.js';
+import { StringInPort } from '../../../src/scheme/ports.js';
+import { BufferInput } from '../../../src/http/input.js';
 import { als } from '../../../src/scheme/context.js';
 import { isEqual } from '../../../src/scheme/runtime/prims.js';
 import { displayString, writeString } from '../../../src/scheme/runtime/printer.js';
@@ -336,7 +338,7 @@ describe('threads', () => {
   it('a thread made inside a handler keeps the handler\'s ports (async context)', async () => {
     const { engine, results } = await setUp();
     const out = new ByteStringPort();
-    await als.run({ out, in: new ByteStringInPort(''), ex: null }, () => evalSource(engine, String.raw`
+    await als.run({ out, in: new StringInPort(new BufferInput(Buffer.alloc(0), 'latin1')), ex: null }, () => evalSource(engine, String.raw`
       (define t (thread-start! (make-thread (lambda () (thread-sleep! 0.01) (display "to the handler's port")))))
     `));
     // Joined from outside the handler: the thread still writes where it was made.

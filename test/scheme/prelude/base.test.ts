@@ -4,7 +4,7 @@
  * procedures (CHICKEN's string-split and regex string-search), a-lists.
  */
 import { describe, expect, it } from 'vitest';
-import { checks, run, show } from '../../support/scheme.js';
+import { checks, run, show, compiled } from '../../support/scheme.js';
 import { expectAll } from '../support.js';
 
 describe('require-extension, use, require-library', () => {
@@ -45,7 +45,8 @@ describe('add1 and sub1', () => {
   });
 
   it('print big results in full', async () => {
-    expect(await show(await run('(sub1 100000000000000000000)'))).toBe('99999999999999999999');
+    // Beyond the fixnums a result is a flonum on the compiled engine (CHICKEN 3); LIPS has bignums.
+    expect(await show(await run('(sub1 100000000000000000000)'))).toBe(compiled ? '1e+20' : '99999999999999999999');
   });
 });
 
@@ -139,9 +140,9 @@ describe('string procedures', () => {
     expectAll(results, 20);
   });
 
-  it('string-length counts characters, not UTF-16 units', async () => {
+  it('string-length counts characters (bytes on the compiled engine), not UTF-16 units', async () => {
     const results = await checks(String.raw`
-      (check "astral" 2 (string-length "a😀"))
+      (check "astral" ${compiled ? 5 : 2} (string-length "a😀"))
       (check "ascii" 5 (string-length "hello"))
     `);
     expectAll(results, 2);
