@@ -60,7 +60,7 @@ async function usableSnapshot() {
  * event loop, which the engine gives every 50 ms of computation) before it is killed: a long call
  * of a primitive gives none. The issue's bound is 1 s from the signal to the exit.
  */
-const GRACE_MS = 500;
+const GRACE_MS = 400;
 
 /** Runs the command in a node started from BLOB; resolves to false if that node could not be started. */
 async function launch(blob) {

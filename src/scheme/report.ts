@@ -32,13 +32,21 @@ export interface Report {
   chain: string[];
 }
 
+/** Error E of a handler as one text: the condition, then the Scheme calls it happened in. */
+export function handlerErrorText(e: unknown): string {
+  // A JS TypeError or ReferenceError is a fault of ours, not of the program: keep its JS stack.
+  if ((e instanceof TypeError || e instanceof ReferenceError) && !(e instanceof SchemeError)) return e.stack ?? e.message;
+  const frames = schemeFrames(e).map((f) => `    ${f.name} (${f.file ?? '?'}:${f.line})`);
+  return [conditionText(e), ...(frames.length > 0 ? ['  in', ...frames] : [])].join('\n');
+}
+
 /** The report of error E raised by a top-level form of FILE read at LINE. */
 export function errorReport(e: unknown, file: string, line: number): Report {
   const text = conditionText(e);
   if (e instanceof ReadError) return { first: `${file}:${e.line}: Error: syntax error: ${e.message.replace(/ \(line \d+\)$/, '')}`, chain: [] };
-  const frames = schemeFrames(e).filter((f) => f.file === file || f.file === null || f.file !== null);
-  const inFile = frames.filter((f) => f.file === null || f.file === file);
-  const at = inFile[0]?.line ?? (e instanceof SchemeError && e.schemeLine !== null ? e.schemeLine : line);
+  const frames = schemeFrames(e);
+  // The innermost frame of this file's code: the failing expression (library code is skipped).
+  const at = frames.find((f) => f.file === null || f.file === file)?.line ?? (e instanceof SchemeError && e.schemeLine !== null ? e.schemeLine : line);
   const chain = frames.slice(1).map((f) => `    called from ${f.name} (${f.file ?? file}:${f.line})`);
   return { first: `${file}:${at}: Error: ${text}`, chain };
 }

@@ -120,6 +120,23 @@ describe('running a file', () => {
     expect(r.code).toBe(3);
   });
 
+  it.runIf(COMPILED)('an error in a handler is told as a Scheme error, with the Scheme calls, not a JS stack', async () => {
+    const port = await freePort();
+    const file = program([
+      '(define (helper x) (car x))',
+      '(http:add-resource "/bad" (lambda (r a) (helper 5)))',
+      `(thread-start! (make-thread (lambda () ((http:make-server ${port} #f #f #f #f "127.0.0.1")))))`,
+      '(thread-sleep! 0.3)',
+      `(display (car (string-split (http:GET "127.0.0.1:${port}/bad") "\n")))`,
+      '',
+    ].join('\n'));
+    const r = await runCli([file]);
+    expect(r.stderr).toContain('scheme-http: error in a handler (GET /bad): (car) bad argument type: 5');
+    expect(r.stderr).toContain(`helper (${file}:1)`);
+    expect(r.stderr).toContain(`lambda (${file}:2)`);
+    expect(r.stderr).not.toMatch(/\.(c?js|ts):\d+/);
+  });
+
   it('a thread that raises prints a warning and the program goes on', async () => {
     const file = program('(define t (thread-start! (make-thread (lambda () (error "in the thread")))))\n(thread-sleep! 0.05)\n(display "still running")\n');
     const r = await runCli([file]);

@@ -387,7 +387,12 @@ export function installControl(engine: Engine): void {
     }, 1, 1],
     'make-property-condition': [(kind: unknown, ...props: unknown[]) => {
       const k = displayString(kind);
-      const e = new SchemeError([k], k === 'exn' ? displayString(propValue(props, 'message') ?? '') : k);
+      // An exn condition's message, arguments and location are what its error text shows.
+      const exn = k === 'exn';
+      const location = exn ? propValue(props, 'location') : undefined;
+      const e = new SchemeError([k], exn ? displayString(propValue(props, 'message') ?? '') : k,
+        exn ? listToArray(propValue(props, 'arguments')) ?? [] : [],
+        location === undefined || location === false ? null : displayString(location));
       const pairs: Array<[string, unknown]> = [];
       for (let i = 0; i + 1 < props.length; i += 2) {
         const p = displayString(props[i]);

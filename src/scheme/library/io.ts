@@ -191,16 +191,22 @@ export let currentOutputPort: Fn;
 export let currentInputPort: Fn;
 export let currentErrorPort: Fn;
 
+/** csi's complaint about P where a port of a direction is wanted: not a port at all, or the other direction. */
+function portError(p: unknown, who: string, direction: 'input' | 'output'): SchemeError {
+  const isPort = p instanceof OutPort || p instanceof InPort;
+  return new SchemeError(['exn', 'type'], isPort ? `bad argument type - not an ${direction}-port` : 'bad argument type - not a port', [p], who);
+}
+
 function outPort(p: unknown, who: string): OutPort {
   if (p === undefined) return parameterValue(currentOutputPort) as OutPort;
   if (p instanceof OutPort) return p;
-  throw typeError(who, p, 'output-port');
+  throw portError(p, who, 'output');
 }
 
 function inPort(p: unknown, who: string): InPort {
   if (p === undefined) return parameterValue(currentInputPort) as InPort;
   if (p instanceof InPort) return p;
-  throw typeError(who, p, 'input-port');
+  throw portError(p, who, 'input');
 }
 
 function str(x: unknown, who: string): string {
@@ -254,7 +260,8 @@ export function installIo(engine: Engine): void {
       emit(outPort(p, 'write'), writeString(x));
     }, 1, 2],
     newline: [(p?: unknown) => {
-      emit(outPort(p, 'newline'), '\n');
+      // CHICKEN's newline is write-char's, and its errors say so.
+      emit(outPort(p, 'write-char'), '\n');
     }, 0, 1],
     'write-char': [(c: unknown, p?: unknown) => {
       if (!(c instanceof Char)) throw typeError('write-char', c, 'character');
@@ -310,7 +317,7 @@ export function installIo(engine: Engine): void {
     'flush-output': [(p?: unknown) => outPort(p, 'flush-output').flush(), 0, 1],
     'open-output-string': [() => new ByteStringPort(), 0, 0],
     'get-output-string': [(p: unknown) => {
-      if (!(p instanceof ByteStringPort)) throw typeError('get-output-string', p, 'string output port');
+      if (!(p instanceof ByteStringPort)) throw portError(p, 'get-output-string', 'output');
       return p.text();
     }, 1, 1],
     'open-input-string': [(s: unknown) => stringInPort(str(s, 'open-input-string')), 1, 1],

@@ -14,6 +14,7 @@
  *
  * Long strings are built with array joins, so everything is linear in the lengths involved.
  */
+import { charge } from '../runtime/control.js';
 import type { Engine } from '../compiler/index.js';
 import { Char, MString, NIL, Pair, arrayToList, textToBytes } from '../runtime/data.js';
 import { typeError, boundsError, schemeError, SchemeError } from '../runtime/errors.js';
@@ -196,7 +197,9 @@ function stringAppend(...ss: unknown[]): MStringT {
 
 function stringAppendArgs(ss: unknown[]): MStringT {
   const parts = new Array<string>(ss.length);
-  for (let i = 0; i < ss.length; i++) parts[i] = text(ss[i], 'string-append');
+  let n = 0;
+  for (let i = 0; i < ss.length; i++) n += (parts[i] = text(ss[i], 'string-append')).length;
+  charge(n >> 8);
   return fresh(parts.join(''));
 }
 

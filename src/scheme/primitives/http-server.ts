@@ -26,6 +26,7 @@ import {
 } from '../values.js';
 import { als } from '../context.js';
 import { raisedObject } from '../runtime/errors.js';
+import { handlerErrorText } from '../report.js';
 import { inExchange, currentExchange, valuesOf, markBuiltin, builtinOf, cached, invoke, invokeHandler, compiledBindings } from '../handlers.js';
 import { ResponsePort, BodyPort, OutPort } from '../ports.js';
 import { currentOut } from '../prelude/current-ports.js';
@@ -99,7 +100,15 @@ export function installHttpServer(global: Environment): SchemeServers {
     const id = currentExchange()?.server ?? DEFAULT_IDENTITY;
     return defaultErrorPage(toNum(code), toStr(message), id.serverName, id.location);
   }, 'default');
-  const defaultErrorHook = config.errorHook;
+  // On the compiled engine a Scheme error is told as CHICKEN tells it (condition and Scheme
+  // calls), not as a JavaScript stack through the bundle.
+  const coreErrorHook = config.errorHook;
+  const defaultErrorHook: ErrorHook = (e, request) => {
+    if (compiledBindings() === null) return coreErrorHook(e, request);
+    const where = request === null ? '' : ` (${request.method} ${request.url})`;
+    process.stderr.write(`scheme-http: error in a handler${where}: ${handlerErrorText(e)}\n`);
+    return undefined;
+  };
   const schemeErrorHook = markBuiltin(function errorHook(e: unknown): void { defaultErrorHook(e, null); }, 'default');
   const noop = markBuiltin(function noop(): void { /* the egg's default hook does nothing */ }, 'noop');
   const identity = markBuiltin(function identity(url: unknown): unknown { return url; }, 'identity');

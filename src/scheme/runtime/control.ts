@@ -117,6 +117,15 @@ export class State {
 
 export const S = new State();
 
+/**
+ * Counts work a primitive did in proportion to its input (N units of ~256 bytes or elements
+ * copied): the clock is looked at by fuel, and one call that copies a megabyte takes as long
+ * as thousands of small ones.
+ */
+export function charge(n: number): void {
+  S.fuel -= n;
+}
+
 /** Raised into a computation stopped from outside (Ctrl-C, a signal, a time limit). */
 export class Interrupted extends Error {
   override name = 'Interrupted';

@@ -482,6 +482,50 @@ export function isPositive(x: unknown): boolean {
 export function isNegative(x: unknown): boolean {
   return val(num('negative?', x)) < 0;
 }
+// Bitwise operations (CHICKEN 3's library, chicken.bitwise in 5) on exact integers, through
+// BigInt so that integers beyond 32 bits keep all their bits.
+
+function exactInteger(loc: string, x: unknown): bigint {
+  if (isExact(x)) return BigInt(x);
+  throw notAn('exact integer', loc, x);
+}
+
+function fromBig(n: bigint): Num {
+  return exact(Number(n));
+}
+
+function bitwise(loc: string, unit: bigint, op: (a: bigint, b: bigint) => bigint): (args: unknown[]) => Num {
+  return (args) => {
+    let acc = unit;
+    for (const a of args) acc = op(acc, exactInteger(loc, a));
+    return fromBig(acc);
+  };
+}
+const bitwiseAndArgs = bitwise('bitwise-and', -1n, (a, b) => a & b);
+const bitwiseIorArgs = bitwise('bitwise-ior', 0n, (a, b) => a | b);
+const bitwiseXorArgs = bitwise('bitwise-xor', 0n, (a, b) => a ^ b);
+
+export function arithmeticShift(n: unknown, by: unknown): Num {
+  const x = exactInteger('arithmetic-shift', n);
+  if (!isExact(by)) throw typeError('arithmetic-shift', by, 'fixnum');
+  return fromBig(by >= 0 ? x << BigInt(by) : x >> BigInt(-by));
+}
+
+/** (bit->boolean N INDEX), CHICKEN 3's (bit-set? N INDEX): whether bit INDEX of N is 1. */
+function bitSet(loc: string) {
+  return (n: unknown, i: unknown): boolean => {
+    const x = exactInteger(loc, n);
+    if (!isExact(i) || i < 0) throw typeError(loc, i, 'fixnum');
+    return ((x >> BigInt(i)) & 1n) === 1n;
+  };
+}
+
+/** (integer-length N): the bits N needs, without its sign. */
+function integerLength(n: unknown): number {
+  const x = exactInteger('integer-length', n);
+  return (x < 0n ? -x - 1n : x).toString(2).replace(/^0$/, '').length;
+}
+
 /** (signum X): -1, 0 or 1, inexact when X is (NaN stays NaN). */
 export function signum(x: unknown): Num {
   const n = num('signum', x);
@@ -753,6 +797,14 @@ export const numericPrimitives: Record<string, Primitive> = {
   sub1: unary('sub1', (x) => sub(x, 1)),
   abs: unary('abs', abs),
   signum: unary('signum', signum),
+  'bitwise-and': variadic('bitwise-and', 'xs', (...xs) => bitwiseAndArgs(xs)),
+  'bitwise-ior': variadic('bitwise-ior', 'xs', (...xs) => bitwiseIorArgs(xs)),
+  'bitwise-xor': variadic('bitwise-xor', 'xs', (...xs) => bitwiseXorArgs(xs)),
+  'bitwise-not': unary('bitwise-not', (x) => fromBig(~exactInteger('bitwise-not', x))),
+  'arithmetic-shift': binary('arithmetic-shift', arithmeticShift),
+  'bit->boolean': binary('bit->boolean', bitSet('bit->boolean')),
+  'bit-set?': binary('bit-set?', bitSet('bit-set?')),
+  'integer-length': unary('integer-length', integerLength),
   quotient: binary('quotient', quotient),
   remainder: binary('remainder', remainder),
   modulo: binary('modulo', modulo),
@@ -819,4 +871,7 @@ export const numericArrayForms: ReadonlyMap<Primitive, (args: unknown[]) => unkn
   [numericPrimitives.min, (args) => extremum('min', lt, args)],
   [numericPrimitives.gcd, gcdArgs],
   [numericPrimitives.lcm, lcmArgs],
+  [numericPrimitives['bitwise-and'], bitwiseAndArgs],
+  [numericPrimitives['bitwise-ior'], bitwiseIorArgs],
+  [numericPrimitives['bitwise-xor'], bitwiseXorArgs],
 ]);
