@@ -302,8 +302,9 @@ lines.push(`Run ${started.toISOString().replace(/\.\d+Z$/, 'Z')}: commit ${commi
   `${sh('uname -sr')}, ${os.cpus().length} × ${cpu}; load average ${loadBefore} before, ${loadAfter} after.`);
 lines.push('');
 const cmdline = ['node', 'bench/handlers.mjs', ...process.argv.slice(2)].join(' ');
-lines.push(`Command: \`${cmdline}\`. Each measurement: \`wrk -t${opts.threads} -c${opts.connections} -d${opts.warmup}s URL\` ` +
-  `(warm-up, discarded), then \`wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s URL\`; ${opts.rounds} interleaved rounds; medians.`);
+const warm = opts.warmup > 0 ? `\`wrk -t${opts.threads} -c${opts.connections} -d${opts.warmup}s URL\` (warm-up, discarded), then ` : '';
+lines.push(`Command: \`${cmdline}\`. Each measurement: ${warm}\`wrk -t${opts.threads} -c${opts.connections} -d${opts.duration}s URL\`; ` +
+  `${opts.rounds} interleaved round${opts.rounds === 1 ? '' : 's'}; medians.`);
 lines.push('');
 lines.push('| benchmark | server | median req/s | vs node:http | per-round ratio | errors | samples (req/s) |');
 lines.push('| --- | --- | ---: | ---: | --- | ---: | --- |');

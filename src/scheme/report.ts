@@ -26,7 +26,7 @@ export function conditionText(e: unknown): string {
 }
 
 export interface Report {
-  /** `FILE:LINE: Error: …` */
+  /** `FILE:LINE: Error: …`, and, as csi prints them, each argument on a line of its own when there are several. */
   first: string;
   /** The calls that led there, one line each. */
   chain: string[];
@@ -48,5 +48,10 @@ export function errorReport(e: unknown, file: string, line: number): Report {
   // The innermost frame of this file's code: the failing expression (library code is skipped).
   const at = frames.find((f) => f.file === null || f.file === file)?.line ?? (e instanceof SchemeError && e.schemeLine !== null ? e.schemeLine : line);
   const chain = frames.slice(1).map((f) => `    called from ${f.name} (${f.file ?? file}:${f.line})`);
+  // csi: one argument stays on the Error: line; several go one a line below it.
+  if (e instanceof SchemeError && e.args.length > 1) {
+    const head = e.location === null ? e.message : `(${e.location}) ${e.message}`;
+    return { first: [`${file}:${at}: Error: ${head}`, ...e.args.map((a) => writeString(a))].join('\n'), chain };
+  }
   return { first: `${file}:${at}: Error: ${text}`, chain };
 }

@@ -203,10 +203,10 @@ class FnGen {
 
     const arity = variadic
       ? required > 0
-        ? `if (arguments.length < ${required}) return R.arity(${name}, arguments.length, ${lit(`at least ${required}`)});`
+        ? `if (arguments.length < ${required}) return R.tooFew(${name}, arguments.length, ${required});`
         : ''
       : optional > 0
-        ? `if (arguments.length < ${required} || arguments.length > ${required + optional}) return R.arity(${name}, arguments.length, ${lit(`${required} to ${required + optional}`)});`
+        ? `if (arguments.length < ${required}) return R.tooFew(${name}, arguments.length, ${required}); if (arguments.length > ${required + optional}) return R.arity(${name}, arguments.length, ${lit(String(required + optional))});`
         : `if (arguments.length !== ${required}) return R.arity(${name}, arguments.length, ${lit(String(required))});`;
     const defaults = p.optional.map((o, i) => `if (arguments.length < ${required + i + 1}) ${o.v.js} = ${o.dflt === null ? 'false' : 'R.DEFAULT'};`).join(' ');
     const rest = p.keys.length > 0
@@ -230,9 +230,10 @@ class FnGen {
     const fast = [
       `function ${name}(${jsParams.join(', ')}) {${mark(fn.line)}`,
       arity,
+      // Missing #!optional arguments first: a redone call (below) passes every parameter.
+      defaults,
       `const $d = ++S.depth;`,
       `if ($d > S.limit || --S.fuel < 0) { if (S.check($d)) return S.redo(${name}, ${redoArgs}); }`,
-      defaults,
       rest,
       `let $pc = 0, $r; ${declText}`,
       loopBody(''),

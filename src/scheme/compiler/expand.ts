@@ -341,7 +341,9 @@ export class Expander {
         // As csi: `assertion failed: (= 1 2)`, or the message and arguments given.
         const expr = arg(1);
         const raise = parts.length > 2 ? listStar([sym('error')], list(...parts.slice(2))) : list(sym('error'), 'assertion failed', list(sym('quote'), stripSyntax(expr)));
-        return this.expr(list(sym('if'), expr, list(sym('void')), raise), scope);
+        // Its value is the expression's, as csi's.
+        const t = gensym('assert');
+        return this.expr(list(sym('let'), list(list(t, expr)), list(sym('if'), t, t, raise)), scope);
       }
       case 'cond-expand':
         return this.expr(this.condExpand(parts, x), scope);

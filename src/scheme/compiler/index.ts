@@ -11,7 +11,7 @@ import type { Binding } from './syntax.js';
 import { S, SUSP, Frame, execute, Interrupted, type Task } from '../runtime/control.js';
 import { Pair, NIL, MAX_FIX, MIN_FIX, DEFAULT_OBJECT, arrayToList, intern, Keyword, makeValues } from '../runtime/data.js';
 import * as P from '../runtime/prims.js';
-import { arityError, notProcedure, unbound, SchemeError, Raised, raisedObject } from '../runtime/errors.js';
+import { arityError, tooFewArguments, notProcedure, unbound, SchemeError, Raised, raisedObject } from '../runtime/errors.js';
 
 /**
  * A continuation invoked: travels as a JS exception to the `%call/cc` that made K. Invoked after
@@ -46,6 +46,7 @@ export interface Runtime {
   U: typeof UNBOUND;
   DEFAULT: object;
   arity(fn: unknown, received: number, expected: string): never;
+  tooFew(fn: unknown, received: number, min: number): never;
   badCall(cell: Cell, f: unknown): never;
   notProc(f: unknown): never;
   unboundRef(cell: Cell): never;
@@ -75,15 +76,18 @@ const runtime: Runtime = {
   arity(fn, received, expected) {
     throw arityError(fn, received, expected);
   },
+  tooFew(fn, received, min) {
+    throw tooFewArguments(fn, received, min);
+  },
   badCall(cell, f) {
-    if (f === UNBOUND) throw unbound(cell.name, intern(cell.name));
+    if (f === UNBOUND) throw unbound(intern(cell.name));
     throw notProcedure(f);
   },
   notProc(f) {
     throw notProcedure(f);
   },
   unboundRef(cell) {
-    throw unbound(cell.name, intern(cell.name));
+    throw unbound(intern(cell.name));
   },
   list: (items) => arrayToList(items),
   keywords(args, names) {

@@ -25,11 +25,6 @@ export class SchemeError extends Error {
   hasKind(kind: string): boolean {
     return this.kinds.includes(kind);
   }
-  /** Records the name of an unbound variable. */
-  named(name: string): this {
-    this.extra.set('exn.name', name);
-    return this;
-  }
 }
 
 /** `(exn type)`: `(car) bad argument type: 5`. */
@@ -52,14 +47,19 @@ export function divisionByZero(location: string, ...args: unknown[]): SchemeErro
   return new SchemeError(['exn', 'arithmetic'], 'division by zero', args, location);
 }
 
-/** `(exn runtime)` for a call of something that is not a procedure. */
+/** `(exn type)` for a call of something that is not a procedure (csi's kinds). */
 export function notProcedure(x: unknown): SchemeError {
-  return new SchemeError(['exn', 'runtime'], 'call of non-procedure', [x]);
+  return new SchemeError(['exn', 'type'], 'call of non-procedure', [x]);
 }
 
-/** `(exn unbound-variable)`: `unbound variable: foo`. */
-export function unbound(name: string, symbol: unknown): SchemeError {
-  return new SchemeError(['exn', 'unbound-variable'], 'unbound variable', [symbol]).named(name);
+/** `(exn runtime)`: `unbound variable: foo` (csi's kinds and properties). */
+export function unbound(symbol: unknown): SchemeError {
+  return new SchemeError(['exn', 'runtime'], 'unbound variable', [symbol]);
+}
+
+/** `(exn arity)` for too few arguments to a procedure with optional or rest parameters (csi's text). */
+export function tooFewArguments(proc: unknown, received: number, min: number): SchemeError {
+  return new SchemeError(['exn', 'arity'], `too few arguments - received ${received} but expected ${min}`, [proc]);
 }
 
 /** `(exn syntax)`: a form that cannot be compiled. */

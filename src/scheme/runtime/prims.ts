@@ -34,7 +34,8 @@ export function setCdr(x: unknown, v: unknown): void {
 export function cxr(x: unknown, path: string, who: string): unknown {
   let v = x;
   for (let i = path.length - 1; i >= 0; i--) {
-    if (!(v instanceof Pair)) throw typeError(who, x);
+    // As csi: the part that was not a pair is named, not the whole argument.
+    if (!(v instanceof Pair)) throw typeError(who, v);
     v = path[i] === 'a' ? v.car : v.cdr;
   }
   return v;
@@ -118,7 +119,8 @@ export function isZero(a: unknown): boolean {
 
 export function isEqv(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  return a instanceof Flo && b instanceof Flo && (a.v === b.v ? a.v !== 0 || Object.is(a.v, b.v) : Number.isNaN(a.v) && Number.isNaN(b.v));
+  // Flonums by value, +0.0 and -0.0 apart; +nan.0 is never eqv? (as csi).
+  return a instanceof Flo && b instanceof Flo && a.v === b.v && (a.v !== 0 || Object.is(a.v, b.v));
 }
 
 export function isEqual(a: unknown, b: unknown): boolean {
@@ -211,11 +213,11 @@ export function stringLength(s: unknown): number {
 }
 export function charToInteger(c: unknown): number {
   if (c instanceof Char) return c.code;
-  throw typeError('char->integer', c);
+  throw typeError('char->integer', c, 'character');
 }
 export function integerToChar(n: unknown): Char {
   if (typeof n === 'number' && n >= 0 && n <= 0x10ffff) return Char.of(n);
-  throw typeError('integer->char', n);
+  throw typeError('integer->char', n, 'fixnum');
 }
 export function isChar(x: unknown): boolean {
   return x instanceof Char;
