@@ -195,7 +195,28 @@
            (if (test x (cdar l)) (car l) (loop (cdr l))))
           (else (error 'rassoc "bad argument type" (if (pair? l) (car l) l))))))
 
-;; Sorting (CHICKEN's sort: lists or vectors, stable merge sort)
+;; Sorting (CHICKEN's sort: lists or vectors, stable merge sort). The elements go into a vector
+;; and are merge-sorted there with one scratch vector: no list is consed per pass.
+
+(define (%merge-sort! v tmp lo hi less?)
+  (if (> (- hi lo) 1)
+      (let ((mid (quotient (+ lo hi) 2)))
+        (%merge-sort! v tmp lo mid less?)
+        (%merge-sort! v tmp mid hi less?)
+        ;; Stable: an element of the right half goes first only when strictly less.
+        (let loop ((i lo) (j mid) (k lo))
+          (cond ((and (< i mid) (< j hi))
+                 (if (less? (vector-ref v j) (vector-ref v i))
+                     (begin (vector-set! tmp k (vector-ref v j)) (loop i (+ j 1) (+ k 1)))
+                     (begin (vector-set! tmp k (vector-ref v i)) (loop (+ i 1) j (+ k 1)))))
+                ((< i mid) (vector-set! tmp k (vector-ref v i)) (loop (+ i 1) j (+ k 1)))
+                ((< j hi) (vector-set! tmp k (vector-ref v j)) (loop i (+ j 1) (+ k 1)))
+                (else
+                 (do ((m lo (+ m 1))) ((= m hi)) (vector-set! v m (vector-ref tmp m)))))))))
+
+(define (%sort-vector! v less?)
+  (%merge-sort! v (make-vector (vector-length v) #f) 0 (vector-length v) less?)
+  v)
 
 (define (%merge-lists a b less?)
   (let loop ((a a) (b b) (acc '()))
@@ -204,28 +225,15 @@
           ((less? (car b) (car a)) (loop a (cdr b) (cons (car b) acc)))
           (else (loop (cdr a) b (cons (car a) acc))))))
 
-(define (%sort-list l less?)
-  (let ((n (length l)))
-    (if (< n 2)
-        (list-copy l)
-        (let loop ((runs (map list l)))
-          (if (null? (cdr runs))
-              (car runs)
-              (loop (let pair-up ((rs runs) (acc '()))
-                      (cond ((null? rs) (reverse! acc))
-                            ((null? (cdr rs)) (reverse! (cons (car rs) acc)))
-                            (else (pair-up (cddr rs) (cons (%merge-lists (car rs) (cadr rs) less?) acc)))))))))))
-
 (define (sort seq less?)
   (if (vector? seq)
-      (list->vector (%sort-list (vector->list seq) less?))
-      (%sort-list seq less?)))
+      (%sort-vector! (vector-copy seq) less?)
+      (vector->list (%sort-vector! (list->vector seq) less?))))
 
 (define (sort! seq less?)
   (if (vector? seq)
-      (let ((sorted (%sort-list (vector->list seq) less?)))
-        (do ((i 0 (+ i 1)) (l sorted (cdr l))) ((null? l) seq) (vector-set! seq i (car l))))
-      (%sort-list seq less?)))
+      (%sort-vector! seq less?)
+      (vector->list (%sort-vector! (list->vector seq) less?))))
 
 (define (merge a b less?) (%merge-lists a b less?))
 (define (merge! a b less?) (%merge-lists a b less?))
