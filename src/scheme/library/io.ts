@@ -139,7 +139,11 @@ function codeOf(x: unknown): number {
  */
 const bytes = {
   readChar(port: InPort): unknown {
-    if (isBytePort(port)) return then(port.read_char(), (c) => (c === EOF ? EOF : Char.of(codeOf(c))));
+    // A string or file port: its characters are bytes, read straight from its buffer.
+    if (isBytePort(port)) {
+      const c = (port as BodyPort).input.readChar();
+      return c === null ? EOF : Char.of(c.charCodeAt(0));
+    }
     const rest = pending.get(port);
     if (rest !== undefined && rest !== '') {
       pending.set(port, rest.slice(1));
@@ -153,7 +157,10 @@ const bytes = {
     });
   },
   peekChar(port: InPort): unknown {
-    if (isBytePort(port)) return then(port.peek_char(), (c) => (c === EOF ? EOF : Char.of(codeOf(c))));
+    if (isBytePort(port)) {
+      const c = (port as BodyPort).input.peekChar();
+      return c === null ? EOF : Char.of(c.charCodeAt(0));
+    }
     const rest = pending.get(port);
     if (rest !== undefined && rest !== '') return Char.of(rest.charCodeAt(0));
     return then(port.peek_char(), (c) => (c === EOF ? EOF : Char.of(textToBytes(String.fromCodePoint(codeOf(c))).charCodeAt(0))));
