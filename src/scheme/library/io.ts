@@ -139,8 +139,9 @@ function codeOf(x: unknown): number {
  */
 const bytes = {
   readChar(port: InPort): unknown {
-    // A string or file port: its characters are bytes, read straight from its buffer.
-    if (isBytePort(port)) {
+    // A string or file port: its characters are bytes, read straight from its buffer (a
+    // closed port raises through its own read).
+    if (isBytePort(port) && port.is_open()) {
       const c = (port as BodyPort).input.readChar();
       return c === null ? EOF : Char.of(c.charCodeAt(0));
     }
@@ -157,7 +158,7 @@ const bytes = {
     });
   },
   peekChar(port: InPort): unknown {
-    if (isBytePort(port)) {
+    if (isBytePort(port) && port.is_open()) {
       const c = (port as BodyPort).input.peekChar();
       return c === null ? EOF : Char.of(c.charCodeAt(0));
     }
