@@ -6,10 +6,10 @@
  * cases where we deliberately differ, each with the reason.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newEngine, evalSource } from '../../../src/scheme/engine.js';
+import { newEngine } from '../../../src/scheme/engine.js';
 import type { Engine } from '../../../src/scheme/compiler/index.js';
-import { writeString } from '../../../src/scheme/runtime/printer.js';
-import { SchemeError } from '../../../src/scheme/runtime/errors.js';
+import type { SchemeError } from '../../../src/scheme/runtime/errors.js';
+import { showResult, raisedBy } from './support.js';
 
 let engine: Engine;
 
@@ -17,27 +17,8 @@ beforeAll(async () => {
   engine = await newEngine();
 }, 30_000);
 
-/** The written value of SRC, or its condition as csi shows it (arguments cut at 200 characters). */
-async function show(src: string): Promise<string> {
-  try {
-    return writeString(await evalSource(engine, src));
-  } catch (e) {
-    if (!(e instanceof SchemeError)) throw e;
-    const args = e.args.map((a) => writeString(a)).join(' ').slice(0, 200);
-    return `ERR (${e.kinds.join(' ')}) (${e.location ?? '#f'}) ${e.message} (${args})`;
-  }
-}
-
-/** The condition SRC raises. */
-async function failure(src: string): Promise<SchemeError> {
-  try {
-    await evalSource(engine, src);
-  } catch (e) {
-    if (e instanceof SchemeError) return e;
-    throw e;
-  }
-  throw new Error(`${src} raised nothing`);
-}
+const show = (src: string): Promise<string> => showResult(engine, src);
+const failure = (src: string): Promise<SchemeError> => raisedBy(engine, src);
 
 /** Checked against csi 5 (SRFI-4's u8vectors imported). */
 const CSI: Array<[string, string]> = [
