@@ -22,9 +22,20 @@ class FakeSocket extends EventEmitter {
   pause(): void {}
 }
 
-// MODE=scheme serves the seed's Scheme handler through the Scheme front instead.
+// MODE=scheme serves the seed's Scheme handler through the Scheme front instead; MODE=table the
+// handler of bench/scheme-handlers/table-server.scm (at /table).
 let config: ServerConfig;
-if (process.env.MODE === 'scheme') {
+let path = '/';
+if (process.env.MODE === 'table') {
+  const { schemeRuntime } = await import('../../src/scheme/interpreter.js');
+  const fs = await import('node:fs');
+  const rt = await schemeRuntime();
+  const source = fs.readFileSync(new URL('../scheme-handlers/table-server.scm', import.meta.url), 'latin1');
+  // Everything but the last form, which starts the server.
+  await rt.evaluate(source.slice(0, source.lastIndexOf('((http:make-server')));
+  config = rt.servers.config;
+  path = '/table';
+} else if (process.env.MODE === 'scheme') {
   const { schemeRuntime } = await import('../../src/scheme/interpreter.js');
   const rt = await schemeRuntime();
   await rt.evaluate(`(http:add-resource '("/" "/index.html")
@@ -45,8 +56,8 @@ const host: ConnectionHost = {
 };
 const sock = new FakeSocket();
 new Connection(sock as unknown as net.Socket, host, '127.0.0.1');
-const req = Buffer.from('GET / HTTP/1.1\r\nHost: 127.0.0.1:18501\r\n\r\n');
-const N = Number(process.env.N ?? (process.env.MODE === 'scheme' ? 200_000 : 1_000_000));
+const req = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:18501\r\n\r\n`);
+const N = Number(process.env.N ?? (process.env.MODE === 'scheme' ? 200_000 : process.env.MODE === 'table' ? 20_000 : 1_000_000));
 for (let round = 0; round < 3; round++) {
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < N; i++) sock.emit('data', Buffer.from(req));

@@ -12,6 +12,7 @@ import type { Lips } from './boot.js';
 
 const TEXT_PORT = Symbol.for('text');
 const LINE_LIMIT = 1024 * 1024;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** What every output port of ours does. */
 export abstract class OutPort {
@@ -25,6 +26,15 @@ export abstract class OutPort {
     return this.put(s);
   };
   protected abstract put(s: string | Uint8Array): unknown;
+  /** Writes byte string S (one character per byte, as the compiled engine's strings are). */
+  writeBytes(s: string): unknown {
+    if (this.closed) throw new Error('write to a closed output port');
+    return this.putBytes(s);
+  }
+  /** As bytes: a string with a character above 127 goes as a Buffer, or it would be UTF-8 encoded. */
+  protected putBytes(s: string): unknown {
+    return this.put(NON_ASCII.test(s) ? Buffer.from(s, 'latin1') : s);
+  }
   is_open(): boolean {
     return !this.closed;
   }
@@ -46,6 +56,10 @@ export class ResponsePort extends OutPort {
   }
   protected put(s: string | Uint8Array): unknown {
     this.out.write(s);
+    return undefined;
+  }
+  protected override putBytes(s: string): unknown {
+    this.out.writeLatin1(s);
     return undefined;
   }
   override flush(): unknown {

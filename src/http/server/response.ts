@@ -109,6 +109,25 @@ export class ResponseWriter {
     }
   }
 
+  /**
+   * Writes a byte string: one character per byte (0-255), as a Buffer read as latin1 would be.
+   * The same as `write(Buffer.from(s, 'latin1'))` without the round trip through a Buffer.
+   */
+  writeLatin1(s: string): boolean {
+    switch (this.phase) {
+      case Phase.Head:
+        this.writeHead(s, true);
+        return true;
+      case Phase.Body:
+        this.bufferBody(Buffer.from(s, 'latin1'));
+        return true;
+      case Phase.Stream:
+        return this.streamBody(Buffer.from(s, 'latin1'));
+      case Phase.Done:
+        throw new Error(`write after the response to ${this.url} was finished (its output port is closed)`);
+    }
+  }
+
   /** Sends what is buffered now, switching to a streamed body (chunked on HTTP/1.1). */
   flush(): void {
     if (this.phase === Phase.Body && !this.noBody) this.startStream();
@@ -360,10 +379,17 @@ export class ResponseWriter {
     if (body.length === 0) socket.write(Buffer.from(head, 'latin1'));
     else if (this.bodyIsString && asciiHead) socket.write(Buffer.from(body.length === 1 ? head + (body[0] as string) : head + body.join('')));
     else {
-      socket.cork();
-      socket.write(Buffer.from(head, 'latin1'));
-      for (const piece of body) socket.write(piece);
-      socket.uncork();
+      // The head is bytes (one char each); string pieces of the body are text, sent as UTF-8.
+      const out = Buffer.allocUnsafe(head.length + this.bodyBytes);
+      let at = out.write(head, 0, 'latin1');
+      for (const piece of body) {
+        if (typeof piece === 'string') at += out.write(piece, at, 'utf8');
+        else {
+          out.set(piece, at);
+          at += piece.byteLength;
+        }
+      }
+      socket.write(at === out.length ? out : out.subarray(0, at));
     }
   }
 

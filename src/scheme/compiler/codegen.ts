@@ -3,12 +3,13 @@
  * (`switch ($pc)`), so that it can be entered again at any call site:
  *
  *   $r = f(a, b);                                   // an ordinary JS call
- *   if ($r === SUSP) return S.save(new Frame(F$r, 7, [locals…]));   // the stack is moving out
+ *   if ($r === SUSP) return S.save(new Frame(F$r, 7, live locals…));   // the stack is moving out
  *   case 7: S.depth = $d; t3 = $r;                  // the resume function enters here
  *
  * The fast function starts at case 0 and falls through the labels; control flow that has calls
  * inside becomes jumps (`$pc = L; continue;`), other control flow stays structured JS. A second
  * function, F$r, restores the locals from a saved frame and runs the same body from its label.
+ * A frame holds only the locals that code reachable from its label reads (`liveAt`).
  * Loops (named let / do whose name is only tail-called) are jumps too; their back edges count
  * fuel, so a long loop can be preempted. Closures capture by value (a factory per lambda);
  * variables both captured and assigned live in a box `{ v }`.
@@ -191,8 +192,8 @@ class FnGen {
     for (const v of params) if (v.boxed) this.emit(`${v.js} = { v: ${v.js} };`);
     this.gen(fn.body, RET);
     const frameVars = this.frameVars();
-    const frameList = frameVars.join(', ');
-    const body = this.lines.join('\n').replace(/\$FRAMEVARS\$/g, () => frameList);
+    const live = liveAt(this.lines, frameVars, this.regions.length > 0);
+    const body = this.lines.join('\n').replace(/\$FRAME:(\d+)\$/g, (_, l: string) => frameExpr(Number(l), live.get(Number(l))!));
     const localDecl = [...fn.locals.filter((v) => !params.includes(v)).map((v) => v.js), ...this.temps];
     const name = this.name;
     const required = p.required.length;
@@ -239,11 +240,12 @@ class FnGen {
       loopBody(''),
       '}',
     ].join('\n');
-    const restore = frameVars.map((v, i) => `${v} = $fr.vals[${i}]`).join(', ');
+    // Each label's frame holds its own live locals: restored by label.
+    const restore = live.size === 0 ? '' : `switch ($fr.pc) {\n${[...live].map(([l, vs]) => `case ${l}: { ${restoreText(vs)} break; }`).join('\n')}\n}`;
     const resume = [
       `function ${name}$r($fr, $v, $th) {`,
       frameVars.length > 0 ? `let ${frameVars.join(', ')};` : '',
-      restore === '' ? '' : `${restore};`,
+      restore,
       `let $pc = $fr.pc, $r = $v;`,
       `const $d = ++S.depth;`,
       loopBody(this.regions.length > 0 ? 'if ($th) { $th = false; throw $v; }' : 'if ($th) throw $v;'),
@@ -271,8 +273,8 @@ class FnGen {
 
   /** Saving this activation at label L (the caller of a suspended call). */
   private save(l: number): string {
-    // The frame's variables are only all known once the whole body is generated: filled in by run().
-    return `return S.save(new Frame($SELF$R, ${l}, [$FRAMEVARS$]));`;
+    // What the frame holds is only known once the whole body is generated: filled in by run().
+    return `return S.save($FRAME:${l}$);`;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -591,7 +593,7 @@ class FnGen {
         const simple = node.args.every((a) => this.isSimple(a));
         const args = node.args.map((a, i) => {
           const x = this.value(a);
-          return !simple && node.args.slice(i + 1).some((b) => !this.isSimple(b)) && !this.isStable(a) ? this.materialize(x) : x;
+          return prim.atomic === true || (!simple && node.args.slice(i + 1).some((b) => !this.isSimple(b)) && !this.isStable(a)) ? this.materialize(x) : x;
         });
         const atomic = args.map((x) => /^[\w$]+$/.test(x) || /^-?\d+$/.test(x));
         if (node.line !== null) this.emit(mark(node.line));
@@ -620,6 +622,73 @@ class FnGen {
     if (v instanceof Char) return this.unit.constant(v);
     return this.unit.constant(v);
   }
+}
+
+/**
+ * For each label a frame is saved at (`$FRAME:L$` in LINES), the variables of VARS that code run
+ * from that label may read. Control only moves forward through the text, except by jumps back
+ * (`$pc = N; continue;` to a `case N:` above): so the code reachable from a label is the text
+ * from it to the end, widened to the start of every loop whose back edge that text contains.
+ * Temporaries (`tN`) are narrower still: each holds part of one expression's evaluation, so it
+ * is live only if it is also written above the label.
+ * With exception regions (whose handlers the catch clause jumps to) every variable is kept.
+ */
+function liveAt(lines: string[], vars: string[], keepAll: boolean): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  const saves: number[] = [];
+  const labelLine = new Map<number, number>();
+  const jumps: Array<[number, number]> = [];
+  lines.forEach((line, i) => {
+    for (const m of line.matchAll(/\$FRAME:(\d+)\$/g)) saves.push(Number(m[1]));
+    const c = /^case (\d+):$/.exec(line);
+    if (c !== null) labelLine.set(Number(c[1]), i);
+    for (const m of line.matchAll(/\$pc = (\d+); continue;/g)) jumps.push([i, Number(m[1])]);
+  });
+  if (keepAll) {
+    for (const l of saves) out.set(l, vars);
+    return out;
+  }
+  const wanted = new Set(vars);
+  for (const l of saves) {
+    const at = labelLine.get(l);
+    if (at === undefined) throw new Error(`internal: frame label ${l} has no case`);
+    let start = at;
+    for (let moved = true; moved; ) {
+      moved = false;
+      for (const [from, to] of jumps) {
+        const target = labelLine.get(to)!;
+        if (from >= start && target < start) {
+          start = target;
+          moved = true;
+        }
+      }
+    }
+    const used = new Set<string>();
+    for (let i = start; i < lines.length; i++) for (const m of lines[i]!.matchAll(/[A-Za-z_$][\w$]*/g)) if (wanted.has(m[0])) used.add(m[0]);
+    // The temporary the call's result arrives in (`tN = $r;` right after the label) is fresh
+    // for that call and read only after it: never live in its own frame.
+    const result = /^(?:S\.depth = \$d;\s*)?(t\d+) = \$r;$/.exec(lines[at + 1] === 'S.depth = $d;' ? lines[at + 2] ?? '' : lines[at + 1] ?? '');
+    if (result !== null) used.delete(result[1]!);
+    // Any other temporary holds part of one expression's evaluation, written before it is read
+    // (and never carried from one loop iteration to the next): live only if written before.
+    const before = new Set<string>();
+    for (let i = 0; i < at; i++) for (const m of lines[i]!.matchAll(/\bt\d+\b/g)) before.add(m[0]);
+    out.set(l, vars.filter((v) => used.has(v) && (!/^t\d+$/.test(v) || before.has(v))));
+  }
+  return out;
+}
+
+/** The frame saved at label L holding VALS (see `Frame`: four inline, the rest in an array). */
+function frameExpr(l: number, vals: string[]): string {
+  const inline = vals.length <= 4 ? vals : [...vals.slice(0, 3), `[${vals.slice(3).join(', ')}]`];
+  return `new Frame($SELF$R, ${[l, ...inline].join(', ')})`;
+}
+
+/** Restoring VALS from `$fr` (the layout of `frameExpr`). */
+function restoreText(vals: string[]): string {
+  const fields = ['a', 'b', 'c', 'd'];
+  if (vals.length <= 4) return vals.map((v, i) => `${v} = $fr.${fields[i]};`).join(' ');
+  return [...vals.slice(0, 3).map((v, i) => `${v} = $fr.${fields[i]};`), `const $m = $fr.d;`, ...vals.slice(3).map((v, i) => `${v} = $m[${i}];`)].join(' ');
 }
 
 /** The marker of Scheme line LINE on a JS line (see `lineMap`). */

@@ -9,16 +9,30 @@ export interface Prim {
   argc: readonly number[];
   /** JS for the call; ARGS are JS expressions, ATOMIC says whether each may be repeated. */
   js(args: string[], atomic: boolean[]): string;
+  /** The code generator puts each argument in a variable first (so JS may repeat it). */
+  atomic?: true;
 }
 
 /** A call of runtime prims function FN. */
 const fn = (name: string, ...argc: number[]): Prim => ({ argc, js: (a) => `P.${name}(${a.join(', ')})` });
 
-/** FAST when every argument is atomic (evaluated once either way), else the runtime function. */
+/** FAST written out with each argument in a variable (evaluated once either way). */
 const fast = (name: string, argc: number, js: (a: string[]) => string): Prim => ({
   argc: [argc],
+  atomic: true,
   js: (a, atomic) => (atomic.every((x) => x) ? js(a) : `P.${name}(${a.join(', ')})`),
 });
+
+/** `(+ a b c …)` as `(+ (+ a b) c)`: CHICKEN folds left to right too. */
+const folded = (name: string, two: Prim): Prim => ({
+  argc: [2, 3, 4, 5, 6],
+  atomic: true,
+  js: (a, atomic) => (a.length === 2 ? two.js(a, atomic) : a.slice(1).reduce((acc, x) => `P.${name}(${acc}, ${x})`, a[0]!)),
+});
+
+const sum = fast('add', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} && ${a} + ${b} <= MAXF && ${a} + ${b} >= MINF ? ${a} + ${b} : P.add(${a}, ${b}))`);
+// `+ 0`: a fixnum product is never -0 (`(* 0 -5)` is 0).
+const product = fast('mul', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} && ${a} * ${b} <= MAXF && ${a} * ${b} >= MINF ? ${a} * ${b} + 0 : P.mul(${a}, ${b}))`);
 
 const num = (a: string): string => `typeof ${a} === 'number'`;
 
@@ -37,9 +51,12 @@ export const PRIMS: ReadonlyMap<string, Prim> = new Map<string, Prim>([
   ['eq?', { argc: [2], js: ([a, b]) => `(${a} === ${b})` }],
   ['eqv?', fast('isEqv', 2, ([a, b]) => `(${a} === ${b} || P.isEqv(${a}, ${b}))`)],
   ['equal?', fn('isEqual', 2)],
-  ['+', fast('add', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} && ${a} + ${b} <= MAXF && ${a} + ${b} >= MINF ? ${a} + ${b} : P.add(${a}, ${b}))`)],
-  ['-', { argc: [1, 2], js: (a, atomic) => (a.length === 1 ? `P.neg(${a[0]})` : atomic.every((x) => x) ? `(${num(a[0]!)} && ${num(a[1]!)} && ${a[0]} - ${a[1]} <= MAXF && ${a[0]} - ${a[1]} >= MINF ? ${a[0]} - ${a[1]} : P.sub(${a[0]}, ${a[1]}))` : `P.sub(${a.join(', ')})`) }],
-  ['*', fn('mul', 2)],
+  ['+', folded('add', sum)],
+  ['-', { argc: [1, 2], atomic: true, js: (a, atomic) => (a.length === 1 ? `P.neg(${a[0]})` : atomic.every((x) => x) ? `(${num(a[0]!)} && ${num(a[1]!)} && ${a[0]} - ${a[1]} <= MAXF && ${a[0]} - ${a[1]} >= MINF ? ${a[0]} - ${a[1]} : P.sub(${a[0]}, ${a[1]}))` : `P.sub(${a.join(', ')})`) }],
+  ['*', folded('mul', product)],
+  ['quotient', fn('quotient', 2)],
+  ['remainder', fn('remainder', 2)],
+  ['modulo', fn('modulo', 2)],
   ['=', fast('numEq', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} ? ${a} === ${b} : P.numEq(${a}, ${b}))`)],
   ['<', fast('lt', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} ? ${a} < ${b} : P.lt(${a}, ${b}))`)],
   ['>', fast('gt', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} ? ${a} > ${b} : P.gt(${a}, ${b}))`)],

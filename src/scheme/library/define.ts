@@ -17,8 +17,9 @@ export interface ProcSpec {
   arity?: Arity;
 }
 
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
+/** A Promise-like result: the calling Scheme code suspends until it settles. */
+function settle(r: unknown): unknown {
+  return r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function' ? S.await(r as PromiseLike<unknown>) : r;
 }
 
 /**
@@ -28,13 +29,36 @@ function isThenable(x: unknown): x is PromiseLike<unknown> {
 export function procedure(name: string, fn: Proc, arity?: Arity): (...args: unknown[]) => unknown {
   const [min, max] = arity ?? [fn.length, Infinity];
   const f = fn as (...args: unknown[]) => unknown;
-  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    if (args.length < min || args.length > max) {
-      throw arityError(wrapped, args.length, max === Infinity ? `at least ${min}` : min === max ? String(min) : `${min} to ${max}`);
-    }
-    const r = f.apply(this, args);
-    return isThenable(r) ? S.await(r) : r;
+  const expected = max === Infinity ? `at least ${min}` : min === max ? String(min) : `${min} to ${max}`;
+  const fail = (n: number): never => {
+    throw arityError(wrapped, n, expected);
   };
+  // Fixed arities get a wrapper without a rest array: these are the library's hot calls. So do
+  // optional arguments up to three, when FN declares them all (a missing one is undefined either way).
+  const wrapped =
+    max <= 3 && min < max && fn.length === max
+      ? function (this: unknown, a: unknown, b: unknown, c: unknown): unknown {
+          const n = arguments.length;
+          return n < min || n > max ? fail(n) : settle(f.call(this, a, b, c));
+        }
+      : min === max && min <= 3
+      ? [
+          function (this: unknown): unknown {
+            return arguments.length !== 0 ? fail(arguments.length) : settle(f.call(this));
+          },
+          function (this: unknown, a: unknown): unknown {
+            return arguments.length !== 1 ? fail(arguments.length) : settle(f.call(this, a));
+          },
+          function (this: unknown, a: unknown, b: unknown): unknown {
+            return arguments.length !== 2 ? fail(arguments.length) : settle(f.call(this, a, b));
+          },
+          function (this: unknown, a: unknown, b: unknown, c: unknown): unknown {
+            return arguments.length !== 3 ? fail(arguments.length) : settle(f.call(this, a, b, c));
+          },
+        ][min]!
+      : function (this: unknown, ...args: unknown[]): unknown {
+          return args.length < min || args.length > max ? fail(args.length) : settle(f.apply(this, args));
+        };
   Object.defineProperty(wrapped, 'name', { value: name });
   return wrapped;
 }

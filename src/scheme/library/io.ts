@@ -47,15 +47,9 @@ function portName(port: object): string {
 registerPrinter(OutPort, (p) => `#<output port "${portName(p as object)}">`);
 registerPrinter(InPort, (p) => `#<input port "${portName(p as object)}">`);
 
-/** True when every character of S is ASCII (written as it is, no Buffer needed). */
-function ascii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
-  return true;
-}
-
 /** Writes byte string S to PORT. */
 export function emit(port: OutPort, s: string): unknown {
-  return port.write(ascii(s) ? s : Buffer.from(s, 'latin1'));
+  return port.writeBytes(s);
 }
 
 /** `open-output-file`: bytes written straight to the file (synchronously: ports are flushed). */
@@ -66,6 +60,9 @@ export class FilePort extends OutPort {
   protected put(s: string | Uint8Array): unknown {
     fs.writeSync(this.fd, typeof s === 'string' ? Buffer.from(s, 'latin1') : s);
     return undefined;
+  }
+  protected override putBytes(s: string): unknown {
+    return this.put(s);
   }
   override close(): void {
     if (this.closed) return;
@@ -100,6 +97,9 @@ export class ByteStringPort extends OutPort {
   protected put(s: string | Uint8Array): unknown {
     this.parts.push(typeof s === 'string' ? s : Buffer.from(s).toString('latin1'));
     return undefined;
+  }
+  protected override putBytes(s: string): unknown {
+    return this.put(s);
   }
   text(): string {
     const s = this.parts.join('');

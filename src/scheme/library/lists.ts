@@ -172,23 +172,42 @@ function listRef(l: unknown, k: unknown): unknown {
   throw boundsError('list-ref', l, k);
 }
 
-/** memq / memv / member: the first pair whose car is SAME as X, or #f. */
+/**
+ * memq / memv / member: the first pair whose car is SAME as X, or #f. Written out, not through
+ * `walk` with a closure: these run once per element of every lookup.
+ */
 function mem(x: unknown, l: unknown, who: string, same: (a: unknown, b: unknown) => boolean): unknown {
-  const end = walk(l, who, (pair) => same(x, pair.car));
-  if (end instanceof Pair) return end;
-  if (end !== NIL) throw typeError(who, end);
+  let p = l;
+  let slow = l;
+  let n = 0;
+  while (p instanceof Pair) {
+    if (same(x, p.car)) return p;
+    p = p.cdr;
+    if ((++n & 1) === 0) {
+      slow = (slow as PairT).cdr;
+      if (slow === p) throw typeError(who, l, 'non-cyclic list');
+    }
+  }
+  if (p !== NIL) throw typeError(who, p);
   return false;
 }
 
-/** assq / assv / assoc: the first element whose car is SAME as X, or #f. */
+/** assq / assv / assoc: the first element whose car is SAME as X, or #f (written out as `mem`). */
 function ass(x: unknown, l: unknown, who: string, same: (a: unknown, b: unknown) => boolean): unknown {
-  const end = walk(l, who, (pair) => {
-    const entry = pair.car;
+  let p = l;
+  let slow = l;
+  let n = 0;
+  while (p instanceof Pair) {
+    const entry = p.car;
     if (!(entry instanceof Pair)) throw typeError(who, entry);
-    return same(x, entry.car);
-  });
-  if (end instanceof Pair) return end.car;
-  if (end !== NIL) throw typeError(who, end);
+    if (same(x, entry.car)) return entry;
+    p = p.cdr;
+    if ((++n & 1) === 0) {
+      slow = (slow as PairT).cdr;
+      if (slow === p) throw typeError(who, l, 'non-cyclic list');
+    }
+  }
+  if (p !== NIL) throw typeError(who, p);
   return false;
 }
 

@@ -196,11 +196,12 @@ function stringAppend(...ss: unknown[]): MStringT {
 }
 
 function stringAppendArgs(ss: unknown[]): MStringT {
-  const parts = new Array<string>(ss.length);
-  let n = 0;
-  for (let i = 0; i < ss.length; i++) n += (parts[i] = text(ss[i], 'string-append')).length;
-  charge(n >> 8);
-  return fresh(parts.join(''));
+  // `+`, not join: V8 concatenates lazily, so a result that is only displayed or appended again
+  // is not copied here.
+  let s = '';
+  for (let i = 0; i < ss.length; i++) s += text(ss[i], 'string-append');
+  charge(s.length >> 8);
+  return fresh(s);
 }
 
 function stringToList(s: unknown, start?: unknown, end?: unknown): unknown {

@@ -20,13 +20,20 @@ export const SUSP: unique symbol = Symbol('suspended');
 /** Resumes one saved activation: VALUE is the result of the call it was waiting on (or a raised error when THROWN). */
 export type ResumeFn = (frame: Frame, value: unknown, thrown: boolean) => unknown;
 
+/**
+ * One saved activation. Its live locals are held in the frame itself (a, b, c, d; with more than
+ * four, d is an array of the fourth and the rest), so a frame is one small object: a deep
+ * recursion saves a million of them.
+ */
 export class Frame {
   constructor(
     readonly fn: ResumeFn,
     /** Where the activation resumes (a label of its state machine). */
     readonly pc: number,
-    /** Its locals, in the order its resume function restores them. */
-    readonly vals: readonly unknown[],
+    readonly a?: unknown,
+    readonly b?: unknown,
+    readonly c?: unknown,
+    readonly d?: unknown,
   ) {}
 }
 
@@ -102,7 +109,7 @@ export class State {
 
   /** The stack moves to the heap from a procedure's entry: the call itself is redone on resume. */
   redo(fn: (...args: unknown[]) => unknown, args: unknown[]): typeof SUSP {
-    this.frames = [new Frame(() => fn(...args), 0, args)];
+    this.frames = [new Frame(() => fn(...args), 0)];
     return SUSP;
   }
 

@@ -556,6 +556,7 @@ const PRINT_PRECISION = 15;
 const FULL_DIGITS_LIMIT = 18446744073709502464;
 
 export function numberToString(x: unknown, radix: unknown = 10): string {
+  if (typeof x === 'number' && (radix === 10 || radix === 16)) return x.toString(radix);
   if (!isNum(x)) throw typeError('number->string', x, 'number');
   // CHICKEN 5 prints in bases 2 to 16 only.
   if (!isExact(radix) || radix < 2 || radix > 16) throw invalidBase('number->string', radix);

@@ -59,6 +59,7 @@ export function add(a: unknown, b: unknown): unknown {
     const r = a + b;
     if (r <= MAX_FIX && r >= MIN_FIX) return r;
   }
+  if (a instanceof Flo && b instanceof Flo) return new Flo(a.v + b.v);
   return N.add(a, b);
 }
 export function sub(a: unknown, b: unknown): unknown {
@@ -66,6 +67,7 @@ export function sub(a: unknown, b: unknown): unknown {
     const r = a - b;
     if (r <= MAX_FIX && r >= MIN_FIX) return r;
   }
+  if (a instanceof Flo && b instanceof Flo) return new Flo(a.v - b.v);
   return N.sub(a, b);
 }
 export function mul(a: unknown, b: unknown): unknown {
@@ -73,7 +75,25 @@ export function mul(a: unknown, b: unknown): unknown {
     const r = a * b;
     if (r <= MAX_FIX && r >= MIN_FIX) return r === 0 ? 0 : r;
   }
+  if (a instanceof Flo && b instanceof Flo) return new Flo(a.v * b.v);
   return N.mul(a, b);
+}
+// Fixnum operands, then CHICKEN's checks and flonums in numbers.ts. `% ` and a difference of
+// multiples are exact on safe integers; `+ 0` turns -0 into 0.
+export function quotient(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number' && b !== 0) return (a - (a % b)) / b + 0;
+  return N.quotient(a, b);
+}
+export function remainder(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number' && b !== 0) return (a % b) + 0;
+  return N.remainder(a, b);
+}
+export function modulo(a: unknown, b: unknown): unknown {
+  if (typeof a === 'number' && typeof b === 'number' && b !== 0) {
+    const r = a % b;
+    return r !== 0 && r < 0 !== b < 0 ? r + b : r + 0;
+  }
+  return N.modulo(a, b);
 }
 export function neg(a: unknown): unknown {
   if (typeof a === 'number') return a === 0 ? 0 : -a;
@@ -93,18 +113,22 @@ export function numEq(a: unknown, b: unknown): boolean {
 }
 export function lt(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') return a < b;
+  if (a instanceof Flo && b instanceof Flo) return a.v < b.v;
   return N.lt(a, b);
 }
 export function gt(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') return a > b;
+  if (a instanceof Flo && b instanceof Flo) return a.v > b.v;
   return N.gt(a, b);
 }
 export function le(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') return a <= b;
+  if (a instanceof Flo && b instanceof Flo) return a.v <= b.v;
   return N.le(a, b);
 }
 export function ge(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' && typeof b === 'number') return a >= b;
+  if (a instanceof Flo && b instanceof Flo) return a.v >= b.v;
   return N.ge(a, b);
 }
 export function isZero(a: unknown): boolean {
@@ -124,6 +148,12 @@ export function isEqv(a: unknown, b: unknown): boolean {
 }
 
 export function isEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  // Atoms and strings without the work stack: most comparisons (assoc, member) are these.
+  if (typeof a === 'string' || a instanceof MString) {
+    return (typeof b === 'string' || b instanceof MString) && (typeof a === 'string' ? a : a.__string__) === (typeof b === 'string' ? b : b.__string__);
+  }
+  if (typeof a !== 'object' || a === null || a instanceof Flo || a instanceof Char) return isEqv(a, b);
   // Iterative over cdrs and over an explicit stack for cars: deep and long structures are fine.
   const stack: unknown[] = [a, b];
   while (stack.length > 0) {

@@ -29,6 +29,10 @@ export const MAX_LIST_ELEMENTS = 1_000_000;
 export const MAX_DEPTH = 1_000_000;
 
 export function displayString(x: unknown): string {
+  // What handlers display most, without the walk.
+  if (typeof x === 'string') return x;
+  if (x instanceof MString) return x.__string__;
+  if (typeof x === 'number' && Number.isSafeInteger(x)) return String(x);
   return print(x, false);
 }
 
