@@ -18,7 +18,7 @@ import { installBase } from './prelude/base.js';
 import { installStringsLists } from './prelude/strings-lists.js';
 import { installOutput } from './prelude/output.js';
 import { readAll, sourceLine } from './compiler/reader.js';
-import { textToBytes, listToArray, arrayToList } from './runtime/data.js';
+import { textToBytes, listToArray, arrayToList, Pair } from './runtime/data.js';
 import { writeString } from './runtime/printer.js';
 import { procedure } from './library/define.js';
 import { procedureInfo } from './compiler/codegen.js';
@@ -36,6 +36,21 @@ export const KNOWN_EXTENSIONS = new Set([
   'srfi-1', 'srfi-13', 'srfi-14', 'srfi-18', 'srfi-69', 'data-structures', 'ports', 'chicken', 'scheme', 'library', 'lolevel', 'files',
   'srfi-4', 'srfi-8', 'srfi-9', 'srfi-23', 'srfi-28', 'srfi-39', 'format', 'lolevel', 'r5rs', 'r7rs',
 ]);
+
+/**
+ * The module a CHICKEN 5 / R7RS import spec names ((chicken string), (srfi 69), (only SPEC …)),
+ * or null for one we do not know. Every procedure is global here, so importing one is a no-op:
+ * a program written for CHICKEN 5 runs unchanged.
+ */
+function moduleName(spec: unknown): string | null {
+  const parts = listToArray(spec);
+  if (parts === null || parts.length === 0) return null;
+  const head = isSymbol(parts[0]) ? symbolName(parts[0]) : null;
+  if ((head === 'only' || head === 'except' || head === 'rename') && parts.length >= 2) return moduleName(parts[1]);
+  if (head === 'chicken' || head === 'scheme') return parts.length >= 2 ? parts.map((p) => (isSymbol(p) ? symbolName(p) : String(p))).join('.') : null;
+  if (head === 'srfi' && parts.length === 2 && typeof parts[1] === 'number') return `srfi-${parts[1]}`;
+  return null;
+}
 
 export interface CompiledRuntime {
   engine: Engine;
@@ -145,8 +160,14 @@ async function create(commandLine: () => string[]): Promise<CompiledRuntime> {
   installHttpClient(global);
   engine.define('%require-extensions', procedure('%require-extensions', (names: unknown) => {
     for (const n of listToArray(names) ?? []) {
+      // CHICKEN 5 / R7RS module names, as `import` takes them: (chicken string), (srfi 1), (only (chicken base) …).
+      if (n instanceof Pair) {
+        const module = moduleName(n);
+        if (module === null) throw schemeError(`cannot import ${writeString(n)}: scheme-http knows the modules (chicken …), (scheme …) and (srfi N), and only, except and rename of them`, [n], 'import');
+        continue;
+      }
       const name = isSymbol(n) ? symbolName(n) : stringValue(n) ?? String(n);
-      if (!KNOWN_EXTENSIONS.has(name)) throw schemeError(`cannot load extension: ${name} (scheme-http provides ${[...KNOWN_EXTENSIONS].slice(0, 4).join(', ')} …)`, [n], 'require-extension');
+      if (!KNOWN_EXTENSIONS.has(name) && !/^(chicken|scheme)\.[a-z]/.test(name)) throw schemeError(`cannot load extension: ${name} (scheme-http provides ${[...KNOWN_EXTENSIONS].slice(0, 4).join(', ')} …)`, [n], 'require-extension');
     }
   }, [1, 2]));
   engine.define('command-line-arguments', procedure('command-line-arguments', () => arrayToList(commandLine().map(textToBytes)), [0, 1]));

@@ -24,6 +24,17 @@ describe('require-extension, use, require-library', () => {
   it('names the unknown extension in the error', async () => {
     await expect(run('(use no-such-egg-xyz)')).rejects.toThrow(/no-such-egg-xyz/);
   });
+
+  it.runIf(compiled)('import takes CHICKEN 5 and R7RS module names (everything is global: a no-op), and refuses others', async () => {
+    const results = await checks(String.raw`
+      (import (chicken string) (only (chicken base) print) (except (chicken sort) sort!) (rename (chicken io) (read-line rl)) (srfi 1) scheme chicken.string)
+      (check "imports are no-ops" '("a" "b") (string-split "a b"))
+      (check-error "an unknown module" (lambda () (import (foo bar))))
+      (check-error "a malformed spec" (lambda () (import (only))))
+    `);
+    expectAll(results, 3);
+    await expect(run('(import (foo bar))')).rejects.toThrow(/\(foo bar\)/);
+  });
 });
 
 describe('add1 and sub1', () => {
