@@ -67,12 +67,10 @@ const RECORD = process.env.DIFFERENTIAL_RECORD === '1';
 const KNOWN: Record<string, string> = {
   'equivalence-core.scm':
     'runtime core (data.ts, prims.ts): literal strings are JS strings, so two equal literals are eq? and eqv? (csi: each literal is its own object; case on a string literal never matches); (eqv? +nan.0 +nan.0) is #t (csi #f)',
-  'key-defaults.scm': 'compiler (codegen.ts): `#!key defaults with expressions are not supported yet` — (define (f #!key (color \'red)) …) does not compile',
   'continuation-reentry.scm': 'compiler (index.ts), by design: continuations are escape-only; calling one after its extent has been left raises `continuation invoked outside of its extent`',
   'exception-handler-continuable.scm':
     'control core: with-exception-handler runs its handler after unwinding to the with-exception-handler call (handle-exceptions underneath), so the value of a handler for a continuable `signal` becomes the value of the whole form instead of returning to the signal; a faithful one needs a handler stack that handle-exceptions (compiler) takes part in',
   'string-hex-escape.scm': 'reader (reader.ts), deliberately R7RS: "\\x41;" is one character A; CHICKEN takes two hex digits and keeps the ; (so "\\x41;B" is "A;B")',
-  'apply-long-list.scm': 'compiler (codegen.ts): (apply F LIST) is compiled to F(...spread(LIST)), and spreading 100,000 arguments overflows the JS stack; the library\'s apply passes a long list to +, list, append, string-append, vector … as an array (library/control.ts arrayForms), which the compiled call could use',
   'procedure-printing-core.scm': 'expander / compiler: a record constructor is written #<procedure (ctor)> (csi #<procedure (make-point x y)>: the expander could pass the name, %record-constructor takes it as a third argument); a continuation is #<procedure (continuation)> (csi adds ". results")',
 };
 

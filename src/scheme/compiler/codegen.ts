@@ -175,7 +175,8 @@ class FnGen {
     const p = fn.params;
     const params = paramVars(fn);
     // Body first: it decides the temporaries, labels and regions.
-    for (const o of p.optional) {
+    // Defaults of #!optional, then of #!key parameters, left to right (each may use the ones before).
+    for (const o of [...p.optional, ...p.keys]) {
       if (o.dflt === null) continue;
       if (this.isSimple(o.dflt)) {
         this.emit(`if (${o.v.js} === R.DEFAULT) ${o.v.js} = ${this.value(o.dflt)};`);
@@ -213,8 +214,6 @@ class FnGen {
     const rest = p.keys.length > 0
       ? `const $kw = R.keywords($rest, ${lit(JSON.stringify(p.keys.map((k) => k.key)))});` + p.keys.map((k, i) => ` let ${k.v.js} = $kw[${i}] === R.DEFAULT ? ${k.dflt === null ? 'false' : 'R.DEFAULT'} : $kw[${i}];`).join('') + (p.rest !== null ? ` let ${p.rest.js} = R.list($rest);` : '')
       : p.rest !== null ? `let ${p.rest.js} = R.list($rest);` : '';
-    const keyDefaults = p.keys.filter((k) => k.dflt !== null);
-    if (keyDefaults.length > 0) throw new Error('#!key defaults with expressions are not supported yet');
     const decl = localDecl.filter((v) => !p.keys.some((k) => k.v.js === v) && v !== p.rest?.js);
     if (this.regions.length > 0) decl.push('$h = 0');
     const declText = decl.length > 0 ? `let ${decl.join(', ')};` : '';
@@ -518,13 +517,13 @@ class FnGen {
     if (node.f.t === 'gref') {
       const c = this.unit.constant(node.f.cell);
       f = this.materialize(`${c}.v`);
-      const list = node.t === 'apply' ? `...P.spread([${args.join(', ')}])` : args.join(', ');
-      return `(typeof ${f} === 'function' ? ${f}(${list}) : R.badCall(${c}, ${f}))`;
+      if (node.t === 'apply') return `(typeof ${f} === 'function' ? P.applyTo(${f}, [${args.join(', ')}]) : R.badCall(${c}, ${f}))`;
+      return `(typeof ${f} === 'function' ? ${f}(${args.join(', ')}) : R.badCall(${c}, ${f}))`;
     }
     f = this.value(node.f);
     if (!/^[\w$]+$/.test(f)) f = this.materialize(f);
-    const list = node.t === 'apply' ? `...P.spread([${args.join(', ')}])` : args.join(', ');
-    return `(typeof ${f} === 'function' ? ${f}(${list}) : R.notProc(${f}))`;
+    if (node.t === 'apply') return `(typeof ${f} === 'function' ? P.applyTo(${f}, [${args.join(', ')}]) : R.notProc(${f}))`;
+    return `(typeof ${f} === 'function' ? ${f}(${args.join(', ')}) : R.notProc(${f}))`;
   }
 
   /** A non-tail call: its value in a temporary, with the suspension check and resume label. */

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import type { Engine } from '../compiler/index.js';
 import { readAll, sourceLine } from '../compiler/reader.js';
 import { execute } from '../runtime/control.js';
+import { setApplyLong } from '../runtime/prims.js';
+import { arrayToList } from '../runtime/data.js';
 import { installControl } from './control.js';
 import { installNumbers } from './numbers.js';
 import { installLists } from './lists.js';
@@ -30,6 +32,10 @@ function libraryDir(): string {
 
 export function installLibrary(engine: Engine): void {
   installControl(engine);
+  // An inline (apply f … list) of a long list goes through the library's apply, which passes it
+  // as an array to the procedures that take one (+, list, append, string-append …).
+  const apply = engine.lookup('apply') as (...args: unknown[]) => unknown;
+  setApplyLong((f, all) => apply(f, arrayToList(all)));
   installNumbers(engine);
   installLists(engine);
   installChars(engine);

@@ -280,6 +280,22 @@ export function values(...xs: unknown[]): unknown {
 }
 
 /** (apply F A … LIST): the arguments as an array. */
+/** Arguments beyond this many are not spread into a JS call (the JS stack holds about 100,000). */
+const SPREAD_MAX = 2048;
+
+/** How a call with more than SPREAD_MAX arguments is made: set by the library to its `apply`. */
+let applyLong: (f: (...args: unknown[]) => unknown, args: unknown[]) => unknown = (f, args) => f(...args);
+
+export function setApplyLong(g: typeof applyLong): void {
+  applyLong = g;
+}
+
+/** `(apply F A … LIST)` compiled inline: F is a procedure; ARGS ends with the list. */
+export function applyTo(f: (...args: unknown[]) => unknown, args: unknown[]): unknown {
+  const all = spread(args);
+  return all.length > SPREAD_MAX ? applyLong(f, all) : f(...all);
+}
+
 export function spread(args: unknown[]): unknown[] {
   const last = args[args.length - 1];
   const tail = listToArray(last);
