@@ -491,6 +491,12 @@ export async function run(argv: string[]): Promise<never> {
   // Leave through process.exit, so exit handlers (and --cpu-prof) run.
   process.on('SIGINT', () => process.exit(130));
   process.on('SIGTERM', () => process.exit(143));
+  // A reader that went away (`scheme-http prog.scm | head -1`): end quietly, as a program killed
+  // by SIGPIPE does (status 141 = 128 + SIGPIPE), instead of dying on an unhandled EPIPE.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(141);
+    throw e;
+  });
   trackStdout();
   let code: number;
   try {

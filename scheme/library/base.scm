@@ -85,10 +85,11 @@
 (define (%cars ls) (if (null? ls) '() (cons (caar ls) (%cars (cdr ls)))))
 (define (%cdrs ls) (if (null? ls) '() (cons (cdar ls) (%cdrs (cdr ls)))))
 
+;; SRFI-1's member and assoc: TEST is called as (test x element) / (test x key).
 (define (member x l #!optional test)
   (if test
       (let loop ((l l))
-        (cond ((not (pair? l)) #f)
+        (cond ((not (pair? l)) (%check-end l 'member) #f)
               ((test x (car l)) l)
               (else (loop (cdr l)))))
       (%member2 x l)))
@@ -96,26 +97,12 @@
 (define (assoc x l #!optional test)
   (if test
       (let loop ((l l))
-        (cond ((not (pair? l)) #f)
+        (cond ((not (pair? l)) (%check-end l 'assoc) #f)
               ((test x (caar l)) (car l))
               (else (loop (cdr l)))))
       (%assoc2 x l)))
 
-(define (filter pred l)
-  (let loop ((l l) (acc '()))
-    (cond ((null? l) (reverse! acc))
-          ((pred (car l)) (loop (cdr l) (cons (car l) acc)))
-          (else (loop (cdr l) acc)))))
-
-(define (remove pred l) (filter (lambda (x) (not (pred x))) l))
-
-(define (fold kons knil l)
-  (let loop ((l l) (acc knil))
-    (if (null? l) acc (loop (cdr l) (kons (car l) acc)))))
-
-(define (fold-right kons knil l)
-  (let loop ((l (reverse l)) (acc knil))
-    (if (null? l) acc (loop (cdr l) (kons (car l) acc)))))
+;; filter, remove, fold, fold-right, reduce and the rest of SRFI-1: scheme/library/srfi-1.scm.
 
 ;; CHICKEN's foldl and foldr: one list; the accumulator is foldl's first argument.
 (define (foldl f init lst)
@@ -130,9 +117,6 @@
         (loop (cdr l) (cons (car l) rev))
         (let fold ((rev rev) (acc init))
           (if (null? rev) acc (fold (cdr rev) (f (car rev) acc)))))))
-
-(define (reduce f ridentity l)
-  (if (null? l) ridentity (fold f (car l) (cdr l))))
 
 (define (vector-map f v)
   (list->vector (map f (vector->list v))))
@@ -217,27 +201,7 @@
           (else (error 'rassoc "bad argument type" (if (pair? l) (car l) l))))))
 
 ;; Sorting (CHICKEN's sort: lists or vectors, stable merge sort). The elements go into a vector
-;; and are merge-sorted there with one scratch vector: no list is consed per pass.
-
-(define (%merge-sort! v tmp lo hi less?)
-  (if (> (- hi lo) 1)
-      (let ((mid (quotient (+ lo hi) 2)))
-        (%merge-sort! v tmp lo mid less?)
-        (%merge-sort! v tmp mid hi less?)
-        ;; Stable: an element of the right half goes first only when strictly less.
-        (let loop ((i lo) (j mid) (k lo))
-          (cond ((and (< i mid) (< j hi))
-                 (if (less? (vector-ref v j) (vector-ref v i))
-                     (begin (vector-set! tmp k (vector-ref v j)) (loop i (+ j 1) (+ k 1)))
-                     (begin (vector-set! tmp k (vector-ref v i)) (loop (+ i 1) j (+ k 1)))))
-                ((< i mid) (vector-set! tmp k (vector-ref v i)) (loop (+ i 1) j (+ k 1)))
-                ((< j hi) (vector-set! tmp k (vector-ref v j)) (loop i (+ j 1) (+ k 1)))
-                (else
-                 (do ((m lo (+ m 1))) ((= m hi)) (vector-set! v m (vector-ref tmp m)))))))))
-
-(define (%sort-vector! v less?)
-  (%merge-sort! v (make-vector (vector-length v) #f) 0 (vector-length v) less?)
-  v)
+;; and are merge-sorted there by %sort-vector! (src/scheme/library/sort.ts).
 
 (define (%merge-lists a b less?)
   (let loop ((a a) (b b) (acc '()))
@@ -249,12 +213,16 @@
 (define (sort seq less?)
   (if (vector? seq)
       (%sort-vector! (vector-copy seq) less?)
-      (vector->list (%sort-vector! (list->vector seq) less?))))
+      (vector->list (%sort-vector! (%sort-list->vector seq) less?))))
 
 (define (sort! seq less?)
   (if (vector? seq)
       (%sort-vector! seq less?)
-      (vector->list (%sort-vector! (list->vector seq) less?))))
+      (vector->list (%sort-vector! (%sort-list->vector seq) less?))))
+
+;; CHICKEN sorts a copy of a list made with append, and so a non-list is append's error.
+(define (%sort-list->vector seq)
+  (if (list? seq) (list->vector seq) (append seq '())))
 
 (define (merge a b less?) (%merge-lists a b less?))
 (define (merge! a b less?) (%merge-lists a b less?))
@@ -283,6 +251,7 @@
     (get-output-string port)))
 
 (define (with-output-to-port port thunk)
+  (%check-output-port port 'with-output-to-port)
   (parameterize ((current-output-port port)) (thunk)))
 
 (define (with-input-from-string string thunk)
@@ -292,23 +261,23 @@
   (proc (open-input-string string)))
 
 (define (with-input-from-port port thunk)
+  (%check-input-port port 'with-input-from-port)
   (parameterize ((current-input-port port)) (thunk)))
 
 (define (read-lines #!optional (port (current-input-port)) max)
-  (let ((port (if (string? port) (open-input-file port) port)))
-   (let loop ((acc '()) (n 0))
-    (if (and max (>= n max))
-        (reverse! acc)
-        (let ((line (read-line port)))
-          (if (eof-object? line)
-              (reverse! acc)
-              (loop (cons line acc) (+ n 1))))))))
+  (%with-port-or-file port
+    (lambda (port)
+      (let loop ((acc '()) (n 0))
+        (if (and max (>= n max))
+            (reverse! acc)
+            (let ((line (read-line port)))
+              (if (eof-object? line)
+                  (reverse! acc)
+                  (loop (cons line acc) (+ n 1)))))))))
 
 (define (call-with-input-file file proc)
-  (let* ((port (open-input-file file))
-         (result (proc port)))
-    (close-input-port port)
-    result))
+  (let ((port (open-input-file file)))
+    (%finally (proc port) (close-input-port port))))
 
 (define (call-with-output-file file proc)
   (let ((port (open-output-file file)))
@@ -322,19 +291,23 @@
   (let ((port (open-output-file file)))
     (%finally (parameterize ((current-output-port port)) (thunk)) (close-output-port port))))
 
-;; CHICKEN's read-lines and read-all take a port or a file name.
-(define (%port-or-file x) (if (string? x) (open-input-file x) x))
+;; CHICKEN's read-lines, read-file and read-all take a port or a file name (opened and closed here).
+(define (%with-port-or-file x proc)
+  (if (string? x)
+      (call-with-input-file x proc)
+      (proc x)))
 
 (define (read-all #!optional (port (current-input-port)))
   (if (string? port) (%file-text port) (read-string #f port)))
 
 (define (read-file #!optional (port (current-input-port)) (reader read) max)
-  (let ((port (%port-or-file port)))
-    (let loop ((acc '()) (n 0))
-      (if (and max (>= n max))
-          (reverse! acc)
-          (let ((x (reader port)))
-            (if (eof-object? x) (reverse! acc) (loop (cons x acc) (+ n 1))))))))
+  (%with-port-or-file port
+    (lambda (port)
+      (let loop ((acc '()) (n 0))
+        (if (and max (>= n max))
+            (reverse! acc)
+            (let ((x (reader port)))
+              (if (eof-object? x) (reverse! acc) (loop (cons x acc) (+ n 1)))))))))
 
 ;; The SRFI-1 procedures programs use most (the whole of SRFI-1 comes with the CHICKEN library).
 (define (every pred l . ls)

@@ -19,7 +19,7 @@ export interface CliResult {
   timedOut: boolean;
 }
 
-function spawnCli(args: string[], cwd: string): ChildProcessWithoutNullStreams {
+export function spawnCli(args: string[], cwd: string): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
 }
 

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './child.js';
+import { runCli, spawnCli, ROOT } from './child.js';
 import { freePort } from '../support/client-fixtures.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scheme-http-cli-'));
@@ -24,6 +24,21 @@ function program(source: string): string {
 }
 
 describe('running a file', () => {
+  it('ends quietly with status 141 when the reader of its output goes away (a closed pipe)', async () => {
+    const file = program('(let loop ((i 0)) (print "line " i) (loop (+ i 1)))\n');
+    const child = spawnCli([file], ROOT);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    const closed = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
+    // Read one chunk, then close our end of the pipe, as `| head -1` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await closed;
+    clearTimeout(timer);
+    expect(stderr).toBe('');
+    expect(code).toBe(141);
+  }, 60_000);
+
   it('passes the arguments after the file name to command-line-arguments', async () => {
     const file = program('(write (command-line-arguments))\n(newline)\n');
     const r = await runCli([file, 'a1', 'b 2', '-e', '']);

@@ -68,10 +68,8 @@ const KNOWN: Record<string, string> = {
   'equivalence-core.scm':
     'runtime core (data.ts, prims.ts): literal strings are JS strings, so two equal literals are eq? and eqv? (csi: each literal is its own object; case on a string literal never matches); (eqv? +nan.0 +nan.0) is #t (csi #f)',
   'continuation-reentry.scm': 'compiler (index.ts), by design: continuations are escape-only; calling one after its extent has been left raises `continuation invoked outside of its extent`',
-  'exception-handler-continuable.scm':
-    'control core: with-exception-handler runs its handler after unwinding to the with-exception-handler call (handle-exceptions underneath), so the value of a handler for a continuable `signal` becomes the value of the whole form instead of returning to the signal; a faithful one needs a handler stack that handle-exceptions (compiler) takes part in',
   'string-hex-escape.scm': 'reader (reader.ts), deliberately R7RS: "\\x41;" is one character A; CHICKEN takes two hex digits and keeps the ; (so "\\x41;B" is "A;B")',
-  'procedure-printing-core.scm': 'expander / compiler: a record constructor is written #<procedure (ctor)> (csi #<procedure (make-point x y)>: the expander could pass the name, %record-constructor takes it as a third argument); a continuation is #<procedure (continuation)> (csi adds ". results")',
+  'procedure-printing-core.scm': 'compiler: a continuation is written #<procedure (continuation)> (csi adds ". results")',
 };
 
 /**

@@ -7,8 +7,11 @@
 import { Fn, Var, UNSPECIFIED, type Cell, type Node, type Params } from './ast.js';
 import { Alias, Scope, identifierName, isIdentifier, stripSyntax, hasAlias, type Binding, type Transformer } from './syntax.js';
 import { syntaxRules } from './syntax-rules.js';
-import { Pair, NIL, isPair, listToArray, intern, gensym, Keyword, Marker, isSymbol, type PairT } from '../runtime/data.js';
-import { syntaxError } from '../runtime/errors.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Pair, NIL, isPair, listToArray, intern, gensym, Keyword, Marker, isSymbol, stringValue, type PairT } from '../runtime/data.js';
+import { syntaxError, SchemeError } from '../runtime/errors.js';
+import { readAll } from './reader.js';
 
 /** What the expander needs from the runtime. */
 export interface ExpandEnv {
@@ -25,6 +28,15 @@ export interface ExpandEnv {
   /** Features for cond-expand. */
   readonly features: ReadonlySet<string>;
 }
+
+/**
+ * cond-expand features beside the engine's own (compiler/index.ts): SRFIs the library provides
+ * and CHICKEN 3's units, which are all loaded here.
+ */
+const FEATURES: ReadonlySet<string> = new Set([
+  'srfi-4', 'srfi-11', 'srfi-12', 'srfi-14', 'srfi-16', 'srfi-34', 'srfi-46', 'srfi-55', 'srfi-87', 'srfi-88',
+  'library', 'eval', 'extras', 'data-structures', 'ports', 'utils', 'posix', 'regex', 'tcp', 'irregex', 'srfi-1', 'srfi-13', 'srfi-18', 'srfi-69',
+]);
 
 /**
  * An identifier the derived forms introduce: an alias of the global NAME, so a user's local
@@ -89,7 +101,11 @@ export class Expander {
           case 'begin':
             return seq(items(x.cdr, 'begin', x).map((f) => this.top(f)));
           case 'define':
+          case 'define-constant':
+          case 'define-inline':
             return this.globalDefine(x);
+          case 'include':
+            return this.top(this.include(x));
           case 'define-syntax':
             this.defineSyntax(x, null);
             return UNSPECIFIED;
@@ -102,6 +118,8 @@ export class Expander {
             return this.top(this.defineRecordType(x));
           case 'define-record':
             return this.top(this.defineRecord(x));
+          case 'define-record-printer':
+            return this.top(this.defineRecordPrinter(x));
         }
       }
       if (b !== null && b.k === 'macro') return this.top(b.transform(x, null));
@@ -301,13 +319,20 @@ export class Expander {
         return this.body(parts.slice(2), inner, x);
       }
       case 'handle-exceptions': {
-        // (handle-exceptions VAR HANDLER BODY …)
-        const id = arg(1);
-        const v = this.newVar(id);
-        const inner = new Scope(scope);
-        inner.bind(id, { k: 'local', v });
-        return { t: 'catch', body: this.body(parts.slice(3), scope, x), v, handler: this.expr(arg(2), inner) };
+        // (handle-exceptions VAR HANDLER BODY …): while BODY runs, a raise is caught here, not
+        // by a with-exception-handler handler outside (the dynamic state says so: %dyn-catching).
+        const saved = gensym('dyn');
+        const body = list(
+          sym('let'),
+          list(list(saved, list(sym('%dyn')))),
+          list(sym('%dyn-set!'), list(sym('%dyn-catching'), saved)),
+          list(sym('%finally'), listStar([sym('let'), NIL], listStar(parts.slice(3), NIL)), list(sym('%dyn-set!'), saved)),
+        );
+        return this.rawCatch(arg(1), arg(2), body, scope);
       }
+      case '%catch':
+        // (%catch VAR HANDLER BODY): the bare catch, for the library's with-exception-handler.
+        return this.rawCatch(arg(1), arg(2), arg(3), scope);
       case 'condition-case':
         return this.conditionCase(parts, scope, x);
       case 'guard':
@@ -323,6 +348,8 @@ export class Expander {
       case 'fluid-let':
         return this.fluidLet(parts, scope, x);
       case 'receive': {
+        // (receive EXPR): its values as a list (CHICKEN).
+        if (parts.length === 2) return this.expr(list(sym('%values->list'), arg(1)), scope);
         // (receive FORMALS EXPR BODY …)
         const lam = new Pair(sym('lambda'), new Pair(arg(1), listStar(parts.slice(3), NIL)));
         return { t: 'apply', f: this.expr(lam, scope), args: [this.expr(list(sym('%values->list'), arg(2)), scope)], line: this.line, tail: false };
@@ -360,6 +387,8 @@ export class Expander {
       case 'define-constant':
       case 'define-inline':
         throw syntaxError(`${name}: not allowed here`, stripSyntax(x), this.line);
+      case 'define-record-printer':
+        return this.expr(this.defineRecordPrinter(x), scope);
       case 'let-optionals':
       case 'let-optionals*':
         return this.expr(this.letOptionals(parts, x), scope);
@@ -383,7 +412,7 @@ export class Expander {
       case 'syntax-rules':
         throw syntaxError('syntax-rules outside of define-syntax', stripSyntax(x), this.line);
       case 'include':
-        throw syntaxError('include: not supported here', stripSyntax(x), this.line);
+        return this.expr(this.include(x), scope);
     }
     throw syntaxError(`unknown special form ${name}`, stripSyntax(x), this.line);
   }
@@ -487,6 +516,10 @@ export class Expander {
       }
       if (special === 'define-record') {
         queue.unshift(this.defineRecord(x));
+        continue;
+      }
+      if (special === 'include') {
+        queue.unshift(this.include(x));
         continue;
       }
       if (special === 'define-syntax') {
@@ -796,9 +829,9 @@ export class Expander {
     const defs: unknown[] = [list(sym('define'), tname, list(sym('%make-record-type'), q(tname), q(list(...fieldNames))))];
     if (isPair(ctor)) {
       const cparts = items(ctor, 'record constructor', x);
-      defs.push(list(sym('define'), cparts[0], list(sym('%record-constructor'), tname, q(list(...cparts.slice(1))))));
+      defs.push(list(sym('define'), cparts[0], list(sym('%record-constructor'), tname, q(list(...cparts.slice(1))), q(cparts[0]))));
     } else if (isIdentifier(ctor)) {
-      defs.push(list(sym('define'), ctor, list(sym('%record-constructor'), tname, q(list(...fieldNames)))));
+      defs.push(list(sym('define'), ctor, list(sym('%record-constructor'), tname, q(list(...fieldNames)), q(ctor))));
     }
     defs.push(list(sym('define'), pred, list(sym('%record-predicate'), tname)));
     for (const f of fields) {
@@ -818,14 +851,54 @@ export class Expander {
     const t = s(`%record-type:${name}`);
     const defs: unknown[] = [
       list(sym('define'), t, list(sym('%make-record-type'), q(s(name)), q(list(...fields.map(s))))),
-      list(sym('define'), s(`make-${name}`), list(sym('%record-constructor'), t, q(list(...fields.map(s))))),
+      list(sym('define'), s(`make-${name}`), list(sym('%record-constructor'), t, q(list(...fields.map(s))), q(s(`make-${name}`)))),
       list(sym('define'), s(`${name}?`), list(sym('%record-predicate'), t)),
     ];
     for (const f of fields) {
-      defs.push(list(sym('define'), s(`${name}-${f}`), list(sym('%record-accessor'), t, q(s(f)))));
+      // csi's define-record accessors name no location in their errors (#f).
+      defs.push(list(sym('define'), s(`${name}-${f}`), list(sym('%record-accessor'), t, q(s(f)), false)));
       defs.push(list(sym('define'), s(`${name}-${f}-set!`), list(sym('%record-modifier'), t, q(s(f)))));
     }
     return listStar([sym('begin')], list(...defs));
+  }
+
+  /** CHICKEN's (define-record-printer (NAME RECORD PORT) BODY …) or (define-record-printer NAME PROCEDURE). */
+  private defineRecordPrinter(x: unknown): unknown {
+    const parts = items(x, 'define-record-printer', x);
+    const head = parts[1];
+    const q = (d: unknown): unknown => list(sym('quote'), stripSyntax(d));
+    if (isPair(head)) {
+      const [name, ...formals] = items(head, 'define-record-printer', x);
+      if (formals.length !== 2 || parts.length < 3) throw syntaxError('define-record-printer: expected (define-record-printer (NAME RECORD PORT) BODY …)', stripSyntax(x), this.line);
+      return list(sym('%set-record-printer!'), q(name), listStar([sym('lambda'), list(...formals)], listStar(parts.slice(2), NIL)));
+    }
+    if (parts.length !== 3 || !isIdentifier(head)) throw syntaxError('define-record-printer: expected (define-record-printer NAME PROCEDURE)', stripSyntax(x), this.line);
+    return list(sym('%set-record-printer!'), q(head), parts[2]);
+  }
+
+  /**
+   * (include "FILE"): the file's forms, as a `begin`. FILE is looked for as given and with ".scm"
+   * added, relative to the current directory (CHICKEN 3); an include inside an included file is
+   * relative to that file first (CHICKEN 5).
+   */
+  private include(x: unknown): unknown {
+    const parts = items(x, 'include', x);
+    const name = parts.length === 2 ? stringValue(parts[1]) : null;
+    if (name === null) throw syntaxError('include: expected (include "FILE")', stripSyntax(x), this.line);
+    const file = findInclude(name, process.cwd());
+    if (file === null) throw new SchemeError(['exn', 'i/o', 'file'], 'cannot open file', [name], 'include');
+    const forms = readAll(fs.readFileSync(file, 'latin1')).map((d) => d.value);
+    for (const f of forms) anchorIncludes(f, path.dirname(file));
+    return listStar([sym('begin')], listStar(forms, NIL));
+  }
+
+  /** A catch node: BODY; if it raises, HANDLER with ID bound to what was raised. */
+  private rawCatch(id: unknown, handler: unknown, body: unknown, scope: Scope | null): Node {
+    if (!isIdentifier(id)) throw syntaxError('handle-exceptions: the variable must be an identifier', stripSyntax(id), this.line);
+    const v = this.newVar(id);
+    const inner = new Scope(scope);
+    inner.bind(id, { k: 'local', v });
+    return { t: 'catch', body: this.expr(body, scope), v, handler: this.expr(handler, inner) };
   }
 
   private conditionCase(parts: unknown[], scope: Scope | null, x: unknown): Node {
@@ -894,7 +967,10 @@ export class Expander {
 
   private condExpand(parts: unknown[], form: unknown): unknown {
     const holds = (req: unknown): boolean => {
-      if (isIdentifier(req)) return identifierName(req) === 'else' || this.env.features.has(identifierName(req));
+      if (isIdentifier(req)) {
+        const f = identifierName(req);
+        return f === 'else' || this.env.features.has(f) || FEATURES.has(f);
+      }
       const r = items(req, 'cond-expand requirement', form);
       const op = identifierName(r[0]);
       if (op === 'and') return r.slice(1).every(holds);
@@ -908,6 +984,33 @@ export class Expander {
       if (holds(cl[0])) return listStar([sym('begin')], listStar(cl.slice(1), NIL));
     }
     return list(sym('void'));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// include
+// ---------------------------------------------------------------------------------------------
+
+/** The file NAME (or NAME.scm) relative to DIR, or null. */
+function findInclude(name: string, dir: string): string | null {
+  for (const f of [path.resolve(dir, name), path.resolve(dir, `${name}.scm`)]) {
+    if (fs.existsSync(f) && fs.statSync(f).isFile()) return f;
+  }
+  return null;
+}
+
+/** Makes each (include "NAME") inside X name its file absolutely when NAME is found relative to DIR. */
+function anchorIncludes(x: unknown, dir: string): void {
+  const stack = [x];
+  while (stack.length > 0) {
+    let p = stack.pop();
+    if (!isPair(p)) continue;
+    if (isSymbol(p.car) && identifierName(p.car) === 'include' && isPair(p.cdr)) {
+      const name = stringValue(p.cdr.car);
+      const file = name === null ? null : findInclude(name, dir);
+      if (file !== null) p.cdr.car = file;
+    }
+    for (; isPair(p); p = p.cdr) stack.push(p.car);
   }
 }
 
@@ -1047,7 +1150,7 @@ export const SPECIAL_FORMS = [
   'and', 'or', 'when', 'unless', 'cond', 'case', 'do', 'delay', 'delay-force', 'define-syntax', 'define-macro',
   'define-values', 'define-record-type', 'define-record', 'let-syntax', 'letrec-syntax', 'handle-exceptions',
   'condition-case', 'guard', '%finally', '%call/cc', 'parameterize', 'fluid-let', 'receive', 'let-values', 'let*-values',
-  'case-lambda', 'assert', 'cond-expand', 'require-extension', 'use', 'require-library', 'import', 'declare',
+  'case-lambda', 'assert', 'cond-expand', 'include', 'define-record-printer', '%catch', 'require-extension', 'use', 'require-library', 'import', 'declare',
   'the', 'define-constant', 'define-inline', 'let-optionals', 'let-optionals*', 'optional', ':optional', 'time',
   'unquote', 'unquote-splicing',
 ] as const;

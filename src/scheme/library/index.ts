@@ -20,9 +20,16 @@ import { installVectors } from './vectors.js';
 import { installSymbols } from './symbols.js';
 import { installIo } from './io.js';
 import { installThreads } from './threads.js';
+import { installHashTables } from './hash-tables.js';
+import { installCharSets } from './char-sets.js';
+import { installDataStructures } from './data-structures.js';
+import { installRegex } from './regex.js';
+import { installPosix } from './posix.js';
+import { installTcp } from './tcp.js';
+import { installSort } from './sort.js';
 
 /** Scheme sources of the library, loaded in this order. */
-const SCHEME_FILES = ['base.scm'];
+const SCHEME_FILES = ['base.scm', 'srfi-1.scm', 'srfi-13.scm', 'hash-tables.scm', 'data-structures.scm', 'conditions.scm'];
 
 function libraryDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
@@ -44,6 +51,13 @@ export function installLibrary(engine: Engine): void {
   installSymbols(engine);
   installIo(engine);
   installThreads(engine);
+  installHashTables(engine);
+  installCharSets(engine);
+  installDataStructures(engine);
+  installRegex(engine);
+  installPosix(engine);
+  installTcp(engine);
+  installSort(engine);
   for (const file of SCHEME_FILES) {
     const full = path.join(libraryDir(), file);
     const text = fs.readFileSync(full, 'latin1');

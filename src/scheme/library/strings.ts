@@ -1,6 +1,8 @@
 /**
  * Strings: R5RS, CHICKEN's data-structures unit (string-split, string-intersperse, conc …) and
- * the SRFI-13 procedures CHICKEN 3 programs use (string-index, string-prefix?, string-join …).
+ * SRFI-13 (CHICKEN 3's srfi-13 unit), whose procedures taking a procedure argument are in
+ * scheme/library/srfi-13.scm over the `%` procedures here. SRFI-13's case mapping is ASCII, as
+ * CHICKEN's; its comparisons (string= string< …) answer booleans, as the SRFI documents them.
  *
  * Strings are BYTE strings (SEMANTICS.md, "Scheme data"): a JS string whose code units are
  * 0–255, so `(string-length "Jürgen")` in a UTF-8 source is 7. A literal is an immutable JS
@@ -16,15 +18,15 @@
  */
 import { charge } from '../runtime/control.js';
 import type { Engine } from '../compiler/index.js';
-import { Char, MString, NIL, Pair, arrayToList, textToBytes } from '../runtime/data.js';
+import { Char, MString, NIL, Pair, arrayToList, isSymbol, symbolName, textToBytes } from '../runtime/data.js';
 import { typeError, boundsError, schemeError, SchemeError } from '../runtime/errors.js';
-import { callScheme } from '../runtime/control.js';
 import { displayString } from '../runtime/printer.js';
 import * as P from '../runtime/prims.js';
 import { defineProcedures } from './define.js';
 import { setArrayForm } from './control.js';
 import { listItems, fixnumArg } from './lists.js';
-import { charCode, isWhitespaceCode } from './chars.js';
+import { charCode, downcaseCode } from './chars.js';
+import { CharSet, STANDARD } from './char-sets.js';
 
 type MStringT = { __string__: string };
 
@@ -33,14 +35,14 @@ type MStringT = { __string__: string };
 // ---------------------------------------------------------------------------------------------
 
 /** The bytes of string S, or `(WHO) bad argument type - not a string`. */
-function text(s: unknown, who: string): string {
+export function text(s: unknown, who: string): string {
   if (typeof s === 'string') return s;
   if (s instanceof MString) return s.__string__;
   throw typeError(who, s, 'string');
 }
 
 /** A new mutable string. */
-function fresh(s: string): MStringT {
+export function fresh(s: string): MStringT {
   return new MString(s);
 }
 
@@ -77,11 +79,6 @@ function asciiDown(s: string): string {
 
 function asciiUp(s: string): string {
   return /[a-z]/.test(s) ? s.replace(/[a-z]+/g, (m) => m.toUpperCase()) : s;
-}
-
-/** A sync-or-async result: F of R, waiting for R first when a Scheme procedure suspended. */
-function then<T, U>(r: T | Promise<T>, f: (v: T) => U): U | Promise<U> {
-  return r instanceof Promise ? r.then(f) : f(r);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,98 +235,394 @@ const ORDERS: ReadonlyArray<readonly [string, (a: string, b: string) => boolean]
 // ---------------------------------------------------------------------------------------------
 // SRFI-13
 // ---------------------------------------------------------------------------------------------
+//
+// Procedures that call a procedure argument are in scheme/library/srfi-13.scm: there a predicate
+// criterion, a mapper or a fold's kons may wait for I/O or be preempted. The Scheme definitions
+// call the `%` procedures here for a character or char-set criterion, and `%string-end` to check
+// a range. The `%` procedures take #f for an absent optional argument (Scheme's #!optional
+// default), so a wrapper can pass its parameters on as they are.
 
-/** A character test from SRFI-13's criterion: a character or a predicate (a Scheme procedure). */
-type Test = (c: Char) => unknown;
+/** An optional argument as passed on by a Scheme wrapper: #f is absent too. */
+function opt(x: unknown): unknown {
+  return x === false ? undefined : x;
+}
 
-function criterion(x: unknown, who: string): Test {
-  if (x instanceof Char) return (c) => c === x;
-  if (typeof x === 'function') {
-    const f = x as (...args: unknown[]) => unknown;
-    // The predicate may wait for I/O: callScheme then gives a Promise, and the search goes on
-    // when it settles (the procedure calling us waits for the Promise in turn).
-    return (c) => callScheme(f, c);
+/** A character test from SRFI-13's criterion when it is a character or a char-set. */
+type CodeTest = (code: number) => boolean;
+
+function codeTest(x: unknown, who: string): CodeTest {
+  if (x instanceof Char) {
+    const k = x.code;
+    return (c) => c === k;
+  }
+  if (x instanceof CharSet) {
+    const bits = x.bits;
+    return (c) => bits[c] === 1;
   }
   throw typeError(who, x);
 }
 
-const WHITESPACE: Test = (c) => isWhitespaceCode(c.code);
+/** A criterion, char-set:whitespace when absent (string-trim's default). */
+function trimTest(x: unknown, who: string): CodeTest {
+  return codeTest(opt(x) ?? STANDARD['char-set:whitespace'], who);
+}
 
-/**
- * The first index from FROM towards TO (exclusive; STEP 1 or -1) whose character passes TEST
- * (WANT true) or fails it (WANT false); -1 if none.
- */
-function scan(t: string, from: number, to: number, step: 1 | -1, test: Test, want: boolean): number | Promise<number> {
-  for (let i = from; i !== to; i += step) {
-    const r = test(Char.of(t.charCodeAt(i)));
-    if (r instanceof Promise) {
-      return (r as Promise<unknown>).then((v: unknown) => ((v !== false) === want ? i : scan(t, i + step, to, step, test, want)));
-    }
-    if ((r !== false) === want) return i;
-  }
+/** The first index from FROM towards TO (exclusive; STEP ±1) whose byte passes TEST = WANT; -1 if none. */
+function find(t: string, from: number, to: number, step: 1 | -1, test: CodeTest, want: boolean): number {
+  for (let i = from; i !== to; i += step) if (test(t.charCodeAt(i)) === want) return i;
   return -1;
 }
 
-function indexResult(i: number): number | false {
-  return i < 0 ? false : i;
+/** The string, test and range of a criterion procedure's arguments (S CRITERION [START END]). */
+function criterionArgs(s: unknown, crit: unknown, start: unknown, end: unknown, who: string): [string, CodeTest, number, number] {
+  const t = text(s, who);
+  const test = codeTest(crit, who);
+  const [from, to] = range(t.length, opt(start), opt(end), who);
+  return [t, test, from, to];
 }
 
-function stringIndex(s: unknown, crit: unknown, start?: unknown, end?: unknown): unknown {
-  const t = text(s, 'string-index');
-  const test = criterion(crit, 'string-index');
-  const [from, to] = range(t.length, start, end, 'string-index');
-  return then(scan(t, from, to, 1, test, true), indexResult);
+/** string-index, -index-right, -skip, -skip-right for a character or char-set. */
+function searcher(who: string, backwards: boolean, want: boolean) {
+  return (s: unknown, crit: unknown, start?: unknown, end?: unknown): number | false => {
+    const [t, test, from, to] = criterionArgs(s, crit, start, end, who);
+    const i = backwards ? find(t, to - 1, from - 1, -1, test, want) : find(t, from, to, 1, test, want);
+    return i < 0 ? false : i;
+  };
 }
 
-function stringIndexRight(s: unknown, crit: unknown, start?: unknown, end?: unknown): unknown {
-  const t = text(s, 'string-index-right');
-  const test = criterion(crit, 'string-index-right');
-  const [from, to] = range(t.length, start, end, 'string-index-right');
-  return then(scan(t, to - 1, from - 1, -1, test, true), indexResult);
+function stringCount(s: unknown, crit: unknown, start?: unknown, end?: unknown): number {
+  const [t, test, from, to] = criterionArgs(s, crit, start, end, 'string-count');
+  let n = 0;
+  for (let i = from; i < to; i++) if (test(t.charCodeAt(i))) n++;
+  return n;
 }
 
-function stringSkip(s: unknown, crit: unknown, start?: unknown, end?: unknown): unknown {
-  const t = text(s, 'string-skip');
-  const test = criterion(crit, 'string-skip');
-  const [from, to] = range(t.length, start, end, 'string-skip');
-  return then(scan(t, from, to, 1, test, false), indexResult);
+/** string-every (ANY false: no byte fails the test) and string-any (ANY true: some byte passes). */
+function everyAny(who: string, any: boolean) {
+  return (crit: unknown, s: unknown, start?: unknown, end?: unknown): boolean => {
+    const [t, test, from, to] = criterionArgs(s, crit, start, end, who);
+    const hit = find(t, from, to, 1, test, any) >= 0;
+    return any ? hit : !hit;
+  };
 }
 
-/** string-trim / -right / -both: LEFT and RIGHT say which ends lose the characters passing the test. */
+/** string-trim / -right / -both: LEFT and RIGHT say which ends lose the bytes passing the test. */
 function trimmer(who: string, left: boolean, right: boolean) {
-  return (s: unknown, crit?: unknown, start?: unknown, end?: unknown): unknown => {
+  return (s: unknown, crit?: unknown, start?: unknown, end?: unknown): MStringT => {
     const t = text(s, who);
-    const test = crit === undefined ? WHITESPACE : criterion(crit, who);
+    const test = trimTest(crit, who);
+    const [from, to] = range(t.length, opt(start), opt(end), who);
+    const i = left ? find(t, from, to, 1, test, false) : from;
+    const begin = i < 0 ? to : i;
+    const j = right ? find(t, to - 1, begin - 1, -1, test, false) : to - 1;
+    return fresh(t.slice(begin, j < begin ? begin : j + 1));
+  };
+}
+
+/** string-filter (KEEP true) and string-delete (KEEP false) for a character or char-set. */
+function filterer(who: string, keep: boolean) {
+  return (s: unknown, crit: unknown, start?: unknown, end?: unknown): MStringT => {
+    const [t, test, from, to] = criterionArgs(s, crit, start, end, who);
+    const out: string[] = [];
+    for (let i = from; i < to; i++) if (test(t.charCodeAt(i)) === keep) out.push(t[i] as string);
+    return fresh(out.join(''));
+  };
+}
+
+/** (string-tokenize S [TOKEN-SET START END]): the maximal runs of bytes in TOKEN-SET (default char-set:graphic). */
+function stringTokenize(s: unknown, tokens?: unknown, start?: unknown, end?: unknown): unknown {
+  const who = 'string-tokenize';
+  const t = text(s, who);
+  const test = codeTest(opt(tokens) ?? STANDARD['char-set:graphic'], who);
+  const [from, to] = range(t.length, opt(start), opt(end), who);
+  const out: unknown[] = [];
+  let i = from;
+  while (i < to) {
+    const b = find(t, i, to, 1, test, true);
+    if (b < 0) break;
+    const e = find(t, b, to, 1, test, false);
+    out.push(fresh(t.slice(b, e < 0 ? to : e)));
+    i = e < 0 ? to : e;
+  }
+  return arrayToList(out);
+}
+
+/** The end of a range of S from the optional START/END, checked (for the Scheme definitions). */
+function stringEnd(s: unknown, start: unknown, end: unknown, who: unknown): number {
+  const name = whoName(who);
+  return range(text(s, name).length, opt(start), opt(end), name)[1];
+}
+
+function whoName(who: unknown): string {
+  return isSymbol(who) ? symbolName(who) : typeof who === 'string' ? who : String(who);
+}
+
+/** A length argument: a fixnum ≥ 0. */
+function checkLength(n: unknown, who: unknown): void {
+  const name = whoName(who);
+  if (fixnumArg(n, name) < 0) throw boundsError(name, n);
+}
+
+/** The string of a list of characters in reverse order (the Scheme loops' accumulators). */
+function reverseCharsToString(l: unknown, who: unknown): MStringT {
+  const name = whoName(who);
+  const chars = listItems(l, name).reverse();
+  for (const c of chars) byteOf(c, name);
+  return fresh(charsToBytes(chars, name));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Selection, padding, copying
+
+/** (substring/shared S START [END]): shares S itself when the range is all of it. */
+function substringShared(s: unknown, start: unknown, end?: unknown): unknown {
+  const t = text(s, 'substring/shared');
+  const [from, to] = range(t.length, fixnumArg(start, 'substring/shared'), end, 'substring/shared');
+  return from === 0 && to === t.length ? s : fresh(t.slice(from, to));
+}
+
+/** string-take / -drop / -take-right / -drop-right: N bytes, 0 ≤ N ≤ length. */
+function cutter(who: string, slice: (t: string, n: number) => string) {
+  return (s: unknown, n: unknown): MStringT => {
+    const t = text(s, who);
+    const k = fixnumArg(n, who);
+    if (k < 0 || k > t.length) throw boundsError(who, k, t.length);
+    return fresh(slice(t, k));
+  };
+}
+
+/** string-pad (LEFT: keeps the right end) and string-pad-right: S[START, END) made N long. */
+function padder(who: string, left: boolean) {
+  return (s: unknown, n: unknown, c?: unknown, start?: unknown, end?: unknown): MStringT => {
+    const t = text(s, who);
+    const k = fixnumArg(n, who);
+    if (k < 0) throw boundsError(who, k);
+    const fill = c === undefined ? ' ' : byteOf(c, who);
     const [from, to] = range(t.length, start, end, who);
-    const first = left ? scan(t, from, to, 1, test, false) : from;
-    return then(first, (i) => {
-      const begin = i < 0 ? to : i;
-      const last = right ? scan(t, to - 1, begin - 1, -1, test, false) : to - 1;
-      return then(last, (j) => fresh(t.slice(begin, j < begin ? begin : j + 1)));
-    });
+    const part = t.slice(from, to);
+    if (part.length >= k) return fresh(left ? part.slice(part.length - k) : part.slice(0, k));
+    const pad = fill.repeat(k - part.length);
+    return fresh(left ? pad + part : part + pad);
+  };
+}
+
+/** Replaces bytes [AT, AT + PART.length) of the mutable string M with PART. */
+function overwrite(m: MStringT, at: number, part: string): void {
+  const old = m.__string__;
+  m.__string__ = old.slice(0, at) + part + old.slice(at + part.length);
+  charge(old.length >> 8);
+}
+
+/** (string-copy! TO TSTART FROM [FSTART FEND]) */
+function stringCopyInto(to: unknown, tstart: unknown, from: unknown, fstart?: unknown, fend?: unknown): void {
+  const who = 'string-copy!';
+  const m = mutable(to, who, 'string');
+  const src = text(from, who);
+  const at = fixnumArg(tstart, who);
+  const [a, b] = range(src.length, fstart, fend, who);
+  if (at < 0 || at + (b - a) > m.__string__.length) throw boundsError(who, at, at + (b - a));
+  overwrite(m, at, src.slice(a, b));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Comparison
+
+/** Two strings and their ranges: (S1 S2 [START1 END1 START2 END2]). */
+function twoRanges(s1: unknown, s2: unknown, r: readonly unknown[], who: string): [string, string] {
+  const a = text(s1, who);
+  const b = text(s2, who);
+  const [i, j] = range(a.length, opt(r[0]), opt(r[1]), who);
+  const [k, l] = range(b.length, opt(r[2]), opt(r[3]), who);
+  return [a.slice(i, j), b.slice(k, l)];
+}
+
+/** The length of the common prefix of A and B (case-folded when FOLD). */
+function prefixLength(a: string, b: string, fold: boolean): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  if (fold) while (i < n && downcaseCode(a.charCodeAt(i)) === downcaseCode(b.charCodeAt(i))) i++;
+  else while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+function suffixLength(a: string, b: string, fold: boolean): number {
+  const n = Math.min(a.length, b.length);
+  const key = fold ? downcaseCode : (c: number) => c;
+  let i = 0;
+  while (i < n && key(a.charCodeAt(a.length - 1 - i)) === key(b.charCodeAt(b.length - 1 - i))) i++;
+  return i;
+}
+
+/** -1, 0 or 1 as A sorts before, with or after B, and the mismatch index into A. */
+function compareAt(a: string, b: string, fold: boolean): [number, number] {
+  const m = prefixLength(a, b, fold);
+  if (m === a.length) return [m === b.length ? 0 : -1, m];
+  if (m === b.length) return [1, m];
+  const key = fold ? downcaseCode : (c: number) => c;
+  return [key(a.charCodeAt(m)) < key(b.charCodeAt(m)) ? -1 : 1, m];
+}
+
+const SRFI_ORDERS: ReadonlyArray<readonly [string, (sign: number) => boolean]> = [
+  ['=', (x) => x === 0],
+  ['<>', (x) => x !== 0],
+  ['<', (x) => x < 0],
+  ['>', (x) => x > 0],
+  ['<=', (x) => x <= 0],
+  ['>=', (x) => x >= 0],
+];
+
+/** SRFI-13's string= string< … with ranges: booleans, as the SRFI documents them. */
+function srfiComparison(who: string, fold: boolean, ok: (sign: number) => boolean) {
+  return (s1: unknown, s2: unknown, ...r: unknown[]): boolean => {
+    const [a, b] = twoRanges(s1, s2, r, who);
+    return ok(compareAt(a, b, fold)[0]);
+  };
+}
+
+/** (%string-compare S1 S2 FOLD START1 END1 START2 END2): (SIGN . MISMATCH-INDEX-INTO-S1). */
+function stringCompareAt(s1: unknown, s2: unknown, fold: unknown, ...r: unknown[]): unknown {
+  const who = fold === false ? 'string-compare' : 'string-compare-ci';
+  const a = text(s1, who);
+  const [i] = range(a.length, opt(r[0]), opt(r[1]), who);
+  const [x, y] = twoRanges(s1, s2, r, who);
+  const [sign, m] = compareAt(x, y, fold !== false);
+  return new Pair(sign, i + m);
+}
+
+/** string-prefix-length / string-suffix-length and their -ci forms. */
+function affixLength(who: string, suffix: boolean, fold: boolean) {
+  return (s1: unknown, s2: unknown, ...r: unknown[]): number => {
+    const [a, b] = twoRanges(s1, s2, r, who);
+    return suffix ? suffixLength(a, b, fold) : prefixLength(a, b, fold);
   };
 }
 
 /** string-prefix? / string-suffix? and their -ci forms: (P S [START1 END1 START2 END2]). */
 function affix(who: string, suffix: boolean, fold: boolean) {
-  return (p: unknown, s: unknown, s1?: unknown, e1?: unknown, s2?: unknown, e2?: unknown): boolean => {
-    const pt = text(p, who);
-    const st = text(s, who);
-    const [a, b] = range(pt.length, s1, e1, who);
-    const [c, d] = range(st.length, s2, e2, who);
-    const n = b - a;
-    if (n > d - c) return false;
-    const key = fold ? asciiDown : (x: string) => x;
-    const part = suffix ? st.slice(d - n, d) : st.slice(c, c + n);
-    return key(pt.slice(a, b)) === key(part);
+  return (p: unknown, s: unknown, ...r: unknown[]): boolean => {
+    const [a, b] = twoRanges(p, s, r, who);
+    if (a.length > b.length) return false;
+    return (suffix ? suffixLength(a, b, fold) : prefixLength(a, b, fold)) === a.length;
   };
+}
+
+/** string-contains / -ci: the index in S1 where S2[START2, END2) first occurs within S1[START1, END1). */
+function contains(who: string, fold: boolean) {
+  return (s1: unknown, s2: unknown, ...r: unknown[]): number | false => {
+    const a = text(s1, who);
+    const [from, to] = range(a.length, opt(r[0]), opt(r[1]), who);
+    const [, pattern] = twoRanges(s1, s2, r, who);
+    const hay = a.slice(0, to);
+    const i = fold ? asciiDown(hay).indexOf(asciiDown(pattern), from) : hay.indexOf(pattern, from);
+    return i < 0 ? false : i;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case, reverse, concatenation
+
+/** ASCII titlecase: each run of letters gets its first letter up, the rest down. */
+function titlecase(s: string): string {
+  return s.replace(/[A-Za-z]+/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase());
+}
+
+function caseMap(s: unknown, start: unknown, end: unknown, who: string, f: (s: string) => string): MStringT {
+  const t = text(s, who);
+  const [from, to] = range(t.length, start, end, who);
+  return fresh(f(t.slice(from, to)));
+}
+
+/** The `!` form of a range mapping: S[START, END) replaced by F of it, in place. */
+function caseMapInPlace(who: string, f: (s: string) => string) {
+  return (s: unknown, start?: unknown, end?: unknown): void => {
+    const m = mutable(s, who, 'string');
+    const t = m.__string__;
+    const [from, to] = range(t.length, start, end, who);
+    overwrite(m, from, f(t.slice(from, to)));
+  };
+}
+
+function reverseBytes(s: string): string {
+  let out = '';
+  for (let i = s.length - 1; i >= 0; i--) out += s[i];
+  return out;
+}
+
+function stringsOf(l: unknown, who: string): string[] {
+  return listItems(l, who).map((x) => text(x, who));
+}
+
+function concatenate(who: string) {
+  return (l: unknown): MStringT => {
+    const s = stringsOf(l, who).join('');
+    charge(s.length >> 8);
+    return fresh(s);
+  };
+}
+
+/** (string-concatenate-reverse LIST [FINAL END]): the strings reversed, then FINAL[0, END). */
+function concatenateReverse(who: string) {
+  return (l: unknown, final?: unknown, end?: unknown): MStringT => {
+    const parts = stringsOf(l, who).reverse();
+    const f = final === undefined ? '' : text(final, who);
+    const [, to] = range(f.length, 0, end, who);
+    return fresh(parts.join('') + f.slice(0, to));
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Replicate, replace, join
+
+/** The bytes FROM to TO of S[START, END) repeated in both directions (xsubstring's index space). */
+function replicate(t: string, from: number, to: number, who: string, args: unknown[]): string {
+  if (to === from) return '';
+  if (t.length === 0) throw schemeError('cannot replicate empty (sub)string', args, who);
+  const n = t.length;
+  const out = new Array<string>(to - from);
+  for (let i = from; i < to; i++) out[i - from] = t[((i % n) + n) % n] as string;
+  charge((to - from) >> 8);
+  return out.join('');
+}
+
+/** The replicated range of (S FROM [TO START END]) (xsubstring's arguments after S). */
+function replicated(s: unknown, from: unknown, rest: readonly unknown[], who: string): string {
+  const t = text(s, who);
+  const f = fixnumArg(from, who);
+  const [a, b] = range(t.length, rest[1], rest[2], who);
+  const to = rest[0] === undefined ? f + (b - a) : fixnumArg(rest[0], who);
+  if (to < f) throw boundsError(who, f, to);
+  return replicate(t.slice(a, b), f, to, who, [s, f, to]);
+}
+
+function xsubstring(s: unknown, from: unknown, ...rest: unknown[]): MStringT {
+  return fresh(replicated(s, from, rest, 'xsubstring'));
+}
+
+/** (string-xcopy! TARGET TSTART S SFROM [STO START END]) */
+function stringXcopy(target: unknown, tstart: unknown, s: unknown, sfrom: unknown, ...rest: unknown[]): void {
+  const who = 'string-xcopy!';
+  const m = mutable(target, who, 'string');
+  const at = fixnumArg(tstart, who);
+  const part = replicated(s, sfrom, rest, who);
+  if (at < 0 || at + part.length > m.__string__.length) throw boundsError(who, at, at + part.length);
+  overwrite(m, at, part);
+}
+
+/** (string-replace S1 S2 START1 END1 [START2 END2]): S1 with [START1, END1) replaced by S2's range. */
+function stringReplace(s1: unknown, s2: unknown, start1: unknown, end1: unknown, start2?: unknown, end2?: unknown): MStringT {
+  const who = 'string-replace';
+  const a = text(s1, who);
+  const b = text(s2, who);
+  const [i, j] = range(a.length, fixnumArg(start1, who), fixnumArg(end1, who), who);
+  const [k, l] = range(b.length, start2, end2, who);
+  return fresh(a.slice(0, i) + b.slice(k, l) + a.slice(j));
 }
 
 /** SRFI-13 string-join: GRAMMAR infix (default), strict-infix (error on no strings), prefix or suffix. */
 function stringJoin(l: unknown, delim?: unknown, grammar?: unknown): MStringT {
-  const parts = listItems(l, 'string-join').map((x) => text(x, 'string-join'));
+  const parts = stringsOf(l, 'string-join');
   const d = delim === undefined ? ' ' : text(delim, 'string-join');
-  const g = grammar === undefined ? 'infix' : P.isSymbolP(grammar) ? String((grammar as { __name__: unknown }).__name__) : '';
+  const g = grammar === undefined ? 'infix' : isSymbol(grammar) ? symbolName(grammar) : '';
   switch (g) {
     case 'infix':
       return fresh(parts.join(d));
@@ -343,14 +636,6 @@ function stringJoin(l: unknown, delim?: unknown, grammar?: unknown): MStringT {
     default:
       throw typeError('string-join', grammar);
   }
-}
-
-function stringContains(s: unknown, pattern: unknown, start?: unknown, end?: unknown): number | false {
-  const t = text(s, 'string-contains');
-  const p = text(pattern, 'string-contains');
-  const [from, to] = range(t.length, start, end, 'string-contains');
-  const i = t.slice(0, to).indexOf(p, from);
-  return i < 0 ? false : i;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -522,6 +807,10 @@ export function installStrings(engine: Engine): void {
     comparisons[`string${op}?`] = [comparison(`string${op}?`, (s) => s, ok, check), 2, Infinity];
     comparisons[`string-ci${op}?`] = [comparison(`string-ci${op}?`, asciiDown, ok, check), 2, Infinity];
   }
+  for (const [op, ok] of SRFI_ORDERS) {
+    comparisons[`string${op}`] = [srfiComparison(`string${op}`, false, ok), 2, 6];
+    comparisons[`string-ci${op}`] = [srfiComparison(`string-ci${op}`, true, ok), 2, 6];
+  }
   defineProcedures(engine, {
     'string?': [P.isString, 1, 1],
     'make-string': [makeString, 1, 2],
@@ -541,22 +830,10 @@ export function installStrings(engine: Engine): void {
     'list->string': [(l: unknown) => fresh(charsToBytes(listItems(l, 'list->string'), 'list->string')), 1, 1],
     'reverse-list->string': [(l: unknown) => fresh(charsToBytes(listItems(l, 'reverse-list->string').reverse(), 'reverse-list->string')), 1, 1],
     'string-fill!': [stringFill, 2, 4],
+    'string-copy!': [stringCopyInto, 3, 5],
+    'substring/shared': [substringShared, 2, 3],
     ...comparisons,
-    'string-upcase': [(s: unknown, start?: unknown, end?: unknown) => caseMap(s, start, end, 'string-upcase', asciiUp), 1, 3],
-    'string-downcase': [(s: unknown, start?: unknown, end?: unknown) => caseMap(s, start, end, 'string-downcase', asciiDown), 1, 3],
-    'string-null?': [(s: unknown) => text(s, 'string-null?').length === 0, 1, 1],
-    'string-index': [stringIndex, 2, 4],
-    'string-index-right': [stringIndexRight, 2, 4],
-    'string-skip': [stringSkip, 2, 4],
-    'string-trim': [trimmer('string-trim', true, false), 1, 4],
-    'string-trim-right': [trimmer('string-trim-right', false, true), 1, 4],
-    'string-trim-both': [trimmer('string-trim-both', true, true), 1, 4],
-    'string-prefix?': [affix('string-prefix?', false, false), 2, 6],
-    'string-suffix?': [affix('string-suffix?', true, false), 2, 6],
-    'string-prefix-ci?': [affix('string-prefix-ci?', false, true), 2, 6],
-    'string-suffix-ci?': [affix('string-suffix-ci?', true, true), 2, 6],
-    'string-join': [stringJoin, 1, 3],
-    'string-contains': [stringContains, 2, 4],
+    ...srfi13(),
     'string-split': [stringSplit, 1, 3],
     'string-intersperse': [stringIntersperse, 1, 2],
     'string-chop': [stringChop, 2, 2],
@@ -576,8 +853,66 @@ export function installStrings(engine: Engine): void {
   setArrayForm(engine.lookup('string'), (cs) => fresh(charsToBytes(cs, 'list->string')));
 }
 
-function caseMap(s: unknown, start: unknown, end: unknown, who: string, f: (s: string) => string): MStringT {
-  const t = text(s, who);
-  const [from, to] = range(t.length, start, end, who);
-  return fresh(f(t.slice(from, to)));
+
+type Table = Record<string, readonly [(...args: never[]) => unknown, number, number]>;
+
+/** SRFI-13's procedures without procedure arguments, and the `%` helpers of srfi-13.scm. */
+function srfi13(): Table {
+  const up = asciiUp;
+  const down = asciiDown;
+  return {
+    'string-null?': [(s: unknown) => text(s, 'string-null?').length === 0, 1, 1],
+    'string-take': [cutter('string-take', (t, n) => t.slice(0, n)), 2, 2],
+    'string-drop': [cutter('string-drop', (t, n) => t.slice(n)), 2, 2],
+    'string-take-right': [cutter('string-take-right', (t, n) => t.slice(t.length - n)), 2, 2],
+    'string-drop-right': [cutter('string-drop-right', (t, n) => t.slice(0, t.length - n)), 2, 2],
+    'string-pad': [padder('string-pad', true), 2, 5],
+    'string-pad-right': [padder('string-pad-right', false), 2, 5],
+    'string-prefix-length': [affixLength('string-prefix-length', false, false), 2, 6],
+    'string-suffix-length': [affixLength('string-suffix-length', true, false), 2, 6],
+    'string-prefix-length-ci': [affixLength('string-prefix-length-ci', false, true), 2, 6],
+    'string-suffix-length-ci': [affixLength('string-suffix-length-ci', true, true), 2, 6],
+    'string-prefix?': [affix('string-prefix?', false, false), 2, 6],
+    'string-suffix?': [affix('string-suffix?', true, false), 2, 6],
+    'string-prefix-ci?': [affix('string-prefix-ci?', false, true), 2, 6],
+    'string-suffix-ci?': [affix('string-suffix-ci?', true, true), 2, 6],
+    'string-contains': [contains('string-contains', false), 2, 6],
+    'string-contains-ci': [contains('string-contains-ci', true), 2, 6],
+    'string-upcase': [(s: unknown, start?: unknown, end?: unknown) => caseMap(s, start, end, 'string-upcase', up), 1, 3],
+    'string-downcase': [(s: unknown, start?: unknown, end?: unknown) => caseMap(s, start, end, 'string-downcase', down), 1, 3],
+    'string-titlecase': [(s: unknown, start?: unknown, end?: unknown) => caseMap(s, start, end, 'string-titlecase', titlecase), 1, 3],
+    'string-upcase!': [caseMapInPlace('string-upcase!', up), 1, 3],
+    'string-downcase!': [caseMapInPlace('string-downcase!', down), 1, 3],
+    'string-titlecase!': [caseMapInPlace('string-titlecase!', titlecase), 1, 3],
+    'string-reverse': [(s: unknown, start?: unknown, end?: unknown) => caseMap(s, start, end, 'string-reverse', reverseBytes), 1, 3],
+    'string-reverse!': [caseMapInPlace('string-reverse!', reverseBytes), 1, 3],
+    'string-concatenate': [concatenate('string-concatenate'), 1, 1],
+    'string-concatenate/shared': [concatenate('string-concatenate/shared'), 1, 1],
+    'string-append/shared': [(...ss: unknown[]) => fresh(ss.map((s) => text(s, 'string-append/shared')).join('')), 0, Infinity],
+    'string-concatenate-reverse': [concatenateReverse('string-concatenate-reverse'), 1, 3],
+    'string-concatenate-reverse/shared': [concatenateReverse('string-concatenate-reverse/shared'), 1, 3],
+    xsubstring: [xsubstring, 2, 5],
+    'string-xcopy!': [stringXcopy, 4, 7],
+    'string-replace': [stringReplace, 4, 6],
+    'string-join': [stringJoin, 1, 3],
+    // For srfi-13.scm: the character / char-set cases of the procedures defined there.
+    '%string-end': [stringEnd, 4, 4],
+    '%reverse-chars->string': [reverseCharsToString, 2, 2],
+    '%string-compare': [stringCompareAt, 3, 7],
+    '%check-length': [checkLength, 2, 2],
+    '%check-mutable': [(s: unknown, who: unknown) => void mutable(s, whoName(who), 'string'), 2, 2],
+    '%string-index': [searcher('string-index', false, true), 2, 4],
+    '%string-index-right': [searcher('string-index-right', true, true), 2, 4],
+    '%string-skip': [searcher('string-skip', false, false), 2, 4],
+    '%string-skip-right': [searcher('string-skip-right', true, false), 2, 4],
+    '%string-count': [stringCount, 2, 4],
+    '%string-every': [everyAny('string-every', false), 2, 4],
+    '%string-any': [everyAny('string-any', true), 2, 4],
+    '%string-filter': [filterer('string-filter', true), 2, 4],
+    '%string-delete': [filterer('string-delete', false), 2, 4],
+    '%string-tokenize': [stringTokenize, 1, 4],
+    '%string-trim': [trimmer('string-trim', true, false), 1, 4],
+    '%string-trim-right': [trimmer('string-trim-right', false, true), 1, 4],
+    '%string-trim-both': [trimmer('string-trim-both', true, true), 1, 4],
+  };
 }

@@ -3,7 +3,7 @@
  * is bytes like any string (`(string->symbol "Jürgen")` has a 7-byte name).
  */
 import type { Engine } from '../compiler/index.js';
-import { Keyword, MString, SymbolClass, intern, isSymbol, symbolName, gensym } from '../runtime/data.js';
+import { Keyword, MString, SymbolClass, NIL, intern, isPair, isSymbol, symbolName, gensym } from '../runtime/data.js';
 import { typeError, SchemeError } from '../runtime/errors.js';
 import * as P from '../runtime/prims.js';
 import { defineProcedures } from './define.js';
@@ -37,6 +37,24 @@ function makeGensym(prefix?: unknown): Sym {
   throw new SchemeError(['exn', 'type'], 'argument is not a string or symbol', [prefix], 'gensym');
 }
 
+/**
+ * CHICKEN's (get-keyword KEYWORD ARGS [THUNK]): the value after KEYWORD in the property list
+ * ARGS; absent, THUNK's value (the TS procedure ends in that call, so it may suspend) or #f.
+ */
+function getKeyword(key: unknown, args: unknown, thunk?: unknown): unknown {
+  if (!(key instanceof Keyword)) throw typeError('get-keyword', key, 'keyword');
+  if (args !== NIL && !isPair(args)) throw typeError('get-keyword', args, 'list');
+  for (let p: unknown = args; isPair(p); ) {
+    const rest: unknown = p.cdr;
+    if (!isPair(rest)) break;
+    if (p.car === key) return rest.car;
+    p = rest.cdr;
+  }
+  if (thunk === undefined) return false;
+  if (typeof thunk !== 'function') throw typeError('get-keyword', thunk, 'procedure');
+  return (thunk as () => unknown)();
+}
+
 function symbolAppend(...syms: unknown[]): Sym {
   return intern(syms.map((s) => symbolArg(s, 'symbol-append')).join(''));
 }
@@ -57,6 +75,7 @@ export function installSymbols(engine: Engine): void {
       throw typeError('keyword->string', k, 'keyword');
     }, 1, 1],
     'string->keyword': [(s: unknown) => Keyword.of(stringArg(s, 'string->keyword')), 1, 1],
+    'get-keyword': [getKeyword, 2, 3],
 
     'eq?': [(a: unknown, b: unknown) => a === b, 2, 2],
     'eqv?': [P.isEqv, 2, 2],

@@ -84,6 +84,8 @@ export function installConditions(global: Environment): void {
       return (x: unknown) => kindsOf(x).includes(k);
     },
     'get-condition-property'(e: unknown, kind: unknown, prop: unknown, dflt?: unknown): unknown {
+      // As CHICKEN (3 and 5): #f when the condition is not of KIND at all.
+      if (!kindsOf(e).includes(toStr(kind))) return false;
       const v = property(e, toStr(kind), toStr(prop), dflt === undefined ? undefined : dflt);
       if (v === undefined) throw new Error(`get-condition-property: ${displayString(e)} has no property ${toStr(prop)} of kind ${toStr(kind)}`);
       return v;
@@ -91,7 +93,7 @@ export function installConditions(global: Environment): void {
     'condition-property-accessor'(kind: unknown, prop: unknown, dflt?: unknown): (e: unknown) => unknown {
       const k = toStr(kind);
       const p = toStr(prop);
-      return (e: unknown) => property(e, k, p, dflt === undefined ? false : dflt);
+      return (e: unknown) => (kindsOf(e).includes(k) ? property(e, k, p, dflt === undefined ? false : dflt) : false);
     },
     'condition->list'(e: unknown): unknown {
       const L = lips();

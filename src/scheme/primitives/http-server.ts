@@ -33,6 +33,7 @@ import { currentOut } from '../prelude/current-ports.js';
 import { BufferInput } from '../../http/input.js';
 import { bodyToScheme } from './http-utils.js';
 import { compileProcedure } from '../compile.js';
+import { TcpListener, connectionOf, listenerOf, tcpConnectionOfPort } from '../library/tcp.js';
 
 type SchemeProc = (...args: unknown[]) => unknown;
 
@@ -74,6 +75,105 @@ function errorPageOf(f: SchemeProc): ErrorResponseHandler {
     toStr(sync(invoke(f, code, msg), 'http:error-response-handler'), 'http:error-response-handler', 'its result');
 }
 
+/** The defaults of the four transport parameters, and whether they are the tcp unit's (library/tcp.ts). */
+interface TcpDefaults {
+  tcpListen: SchemeProc;
+  tcpAccept: SchemeProc;
+  tcpAddresses: SchemeProc;
+  tcpAbandon: SchemeProc;
+  compiled: boolean;
+}
+
+/**
+ * On the compiled engine: the tcp unit's procedures (tcp-listen, tcp-accept, tcp-addresses,
+ * tcp-abandon-port), defined again through GLOBAL so that the global and the parameter's value
+ * are the same Scheme procedure (`eq?`), and marked so the server knows them as its defaults.
+ * Under LIPS (no tcp unit): stand-ins over node:net's sockets, as before.
+ */
+function tcpDefaults(global: Environment): TcpDefaults {
+  const names = ['tcp-listen', 'tcp-accept', 'tcp-addresses', 'tcp-abandon-port'] as const;
+  const lib = names.map((n) => global.get(n, { throwError: false }));
+  if (lib.every((p) => typeof p === 'function')) {
+    const procs = lib as SchemeProc[];
+    names.forEach((n, i) => {
+      global.set(n, procs[i]);
+      markBuiltin(procs[i]!, 'default');
+      markBuiltin(global.get(n) as SchemeProc, 'default');
+    });
+    return { tcpListen: procs[0]!, tcpAccept: procs[1]!, tcpAddresses: procs[2]!, tcpAbandon: procs[3]!, compiled: true };
+  }
+  const tcpListen = markBuiltin(function tcpListen(port: unknown, backlog?: unknown, host?: unknown): Promise<net.Server> {
+    const server = net.createServer({ allowHalfOpen: true, noDelay: true });
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      const opts: net.ListenOptions = { port: toNum(port, 'tcp-listen'), backlog: backlog === undefined ? 40 : toNum(backlog, 'tcp-listen') };
+      if (host !== undefined && host !== false) opts.host = toStr(host, 'tcp-listen');
+      server.listen(opts, () => { server.off('error', reject); resolve(server); });
+    });
+  }, 'default');
+  const tcpAccept = markBuiltin(function tcpAccept(socket: unknown): unknown { return socket; }, 'default');
+  const tcpAddresses = markBuiltin(function tcpAddresses(socket: unknown): unknown {
+    const s = socket as net.Socket;
+    return values([plainAddress(s.localAddress), plainAddress(s.remoteAddress)]);
+  }, 'default');
+  const tcpAbandon = markBuiltin(function tcpAbandonPort(socket: unknown): void { (socket as net.Socket).destroy(); }, 'default');
+  defineAll(global, { 'tcp-listen': tcpListen, 'tcp-addresses': tcpAddresses, 'tcp-abandon-port': tcpAbandon } as never);
+  return { tcpListen, tcpAccept, tcpAddresses, tcpAbandon, compiled: false };
+}
+
+/** A program's `http:listen-procedure` (PORT BACKLOG HOST → a listener, as tcp-listen gives). */
+function customListen(f: SchemeProc): (o: net.ListenOptions) => Promise<net.Server> {
+  return async (o: net.ListenOptions) => {
+    const listener = await invoke(f, o.port, o.backlog, o.host ?? false);
+    if (listener instanceof TcpListener) {
+      // The server takes its connections (through http:accept-procedure when there is one).
+      listener.adopt();
+      return listener.server;
+    }
+    if (listener instanceof net.Server) return listener;
+    throw new SchemeArgumentError(`http:listen-procedure: the procedure must return a listener, as tcp-listen does, got ${describe(listener)}`);
+  };
+}
+
+/**
+ * A program's `http:accept-procedure`, called as CHICKEN's server called it: with the listener,
+ * returning the two ports of a connection (tcp-accept's values). The connection that just arrived
+ * is queued on the listener first, so the procedure's tcp-accept takes it at once; the server
+ * then serves the socket of the ports returned. Beyond CHICKEN: #f refuses the connection, and a
+ * procedure returning its argument (this project's former convention) accepts it.
+ */
+function customAccept(f: SchemeProc): (socket: net.Socket) => net.Socket | null {
+  return (socket: net.Socket) => {
+    const server = (socket as net.Socket & { server?: net.Server }).server;
+    if (server === undefined) throw new SchemeArgumentError('http:accept-procedure: a connection without its listener');
+    const listener = listenerOf(server);
+    listener.push(socket);
+    let r: unknown;
+    let untaken: boolean;
+    try {
+      r = sync<unknown>(invoke(f, listener), 'http:accept-procedure');
+    } finally {
+      untaken = listener.withdraw(socket);
+    }
+    if (r === false) return null;
+    if (r === listener && untaken) return socket;
+    const conn = tcpConnectionOfPort(valuesOf(r)[0]);
+    if (conn !== null) return conn.socket;
+    throw new SchemeArgumentError(`http:accept-procedure: the procedure must return the two ports of a connection, as tcp-accept does, or #f to refuse it, got ${describe(r)}`);
+  };
+}
+
+/** Under LIPS: the procedure is called with the connection's socket and returns it, another socket, or #f. */
+function legacyAccept(f: SchemeProc): (socket: net.Socket) => net.Socket | null {
+  return (socket: net.Socket) => {
+    // Anything but a socket would fail later, outside any handler: it is refused here.
+    const r = sync<unknown>(invoke(f, socket), 'http:accept-procedure');
+    if (r === false) return null;
+    if (r instanceof net.Socket) return r;
+    throw new SchemeArgumentError(`http:accept-procedure: the procedure must return the connection (or another socket), or #f to refuse it, got ${describe(r)}`);
+  };
+}
+
 export interface SchemeServers {
   config: ServerConfig;
   /** Servers started by `http:make-server` procedures, so a host can stop them. */
@@ -112,22 +212,8 @@ export function installHttpServer(global: Environment): SchemeServers {
   const schemeErrorHook = markBuiltin(function errorHook(e: unknown): void { defaultErrorHook(e, null); }, 'default');
   const noop = markBuiltin(function noop(): void { /* the egg's default hook does nothing */ }, 'noop');
   const identity = markBuiltin(function identity(url: unknown): unknown { return url; }, 'identity');
-  const tcpListen = markBuiltin(function tcpListen(port: unknown, backlog?: unknown, host?: unknown): Promise<net.Server> {
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true });
-    return new Promise((resolve, reject) => {
-      server.once('error', reject);
-      const opts: net.ListenOptions = { port: toNum(port, 'tcp-listen'), backlog: backlog === undefined ? 40 : toNum(backlog, 'tcp-listen') };
-      if (host !== undefined && host !== false) opts.host = toStr(host, 'tcp-listen');
-      server.listen(opts, () => { server.off('error', reject); resolve(server); });
-    });
-  }, 'default');
-  const tcpAccept = markBuiltin(function tcpAccept(socket: unknown): unknown { return socket; }, 'default');
-  const tcpAddresses = markBuiltin(function tcpAddresses(socket: unknown): unknown {
-    const s = socket as net.Socket;
-    return values([plainAddress(s.localAddress), plainAddress(s.remoteAddress)]);
-  }, 'default');
-  const tcpAbandon = markBuiltin(function tcpAbandonPort(socket: unknown): void { (socket as net.Socket).destroy(); }, 'default');
-  defineAll(global, { 'tcp-listen': tcpListen, 'tcp-addresses': tcpAddresses, 'tcp-abandon-port': tcpAbandon } as never);
+  const transportDefaults = tcpDefaults(global);
+  const { tcpListen, tcpAccept, tcpAddresses, tcpAbandon } = transportDefaults;
 
   const fallbackP = param('http:fallback-handler', schemeNotFound);
   const errorPageP = param('http:error-response-handler', schemeErrorPage);
@@ -276,32 +362,19 @@ export function installHttpServer(global: Environment): SchemeServers {
     getter('transport', (): Partial<Transport> => {
       const t: Partial<Transport> = {};
       const listen = value(listenP);
-      if (builtinOf(listen) === undefined) {
-        const f = proc(listen, 'http:listen-procedure');
-        t.listen = async (o: net.ListenOptions) => {
-          const listener = await invoke(f, o.port, o.backlog, o.host ?? false);
-          if (!(listener instanceof net.Server)) {
-            throw new SchemeArgumentError(`http:listen-procedure: the procedure must return a listener, as tcp-listen does, got ${describe(listener)}`);
-          }
-          return listener;
-        };
-      }
+      if (builtinOf(listen) === undefined) t.listen = customListen(proc(listen, 'http:listen-procedure'));
       const accept = value(acceptP);
       if (builtinOf(accept) === undefined) {
         const f = proc(accept, 'http:accept-procedure');
-        t.accept = (socket: net.Socket) => {
-          // Anything but a socket would fail later, outside any handler: it is refused here.
-          const r = sync<unknown>(invoke(f, socket), 'http:accept-procedure');
-          if (r === false) return null;
-          if (r instanceof net.Socket) return r;
-          throw new SchemeArgumentError(`http:accept-procedure: the procedure must return the connection (or another socket), or #f to refuse it, got ${describe(r)}`);
-        };
+        t.accept = transportDefaults.compiled ? customAccept(f) : legacyAccept(f);
       }
       const addresses = value(addressesP);
       if (builtinOf(addresses) === undefined) {
         const f = proc(addresses, 'http:get-addresses-procedure');
         t.addresses = (socket: net.Socket) => {
-          const v = valuesOf(sync(invoke(f, socket), 'http:get-addresses-procedure'));
+          // CHICKEN's procedure takes the connection's input port (tcp-addresses does).
+          const arg = transportDefaults.compiled ? connectionOf(socket).input : socket;
+          const v = valuesOf(sync(invoke(f, arg), 'http:get-addresses-procedure'));
           return [displayString(v[0] ?? ''), displayString(v[1] ?? v[0] ?? '')];
         };
       }
@@ -311,9 +384,10 @@ export function installHttpServer(global: Environment): SchemeServers {
         t.hardClose = (socket: net.Socket) => {
           // Called on the connection's error path, where a raise would crash the process: what
           // the procedure raises goes to the error hook, and the connection is closed even if
-          // the procedure left it open (nothing else would ever close it).
+          // the procedure left it open (nothing else would ever close it). CHICKEN's procedure
+          // (tcp-abandon-port) takes a port: the connection's output port.
           try {
-            const r = invoke(f, socket);
+            const r = invoke(f, transportDefaults.compiled ? connectionOf(socket).output : socket);
             if (r instanceof Promise) r.catch(report);
           } catch (e) {
             report(e);

@@ -228,6 +228,14 @@ function drive(k: Segment | null, value: unknown, thrown: boolean, base: number,
   }
 }
 
+/**
+ * Finishes, without yielding, a call that returned SUSP to a TypeScript caller at depth BASE
+ * (its frames are saved): the call's value, or a Promise of it when it waits for I/O.
+ */
+export function completeSuspended(base: number): unknown {
+  return drive(take(null), undefined, false, base, false, null);
+}
+
 /** Waits for P, then drives K on with its value (or its rejection thrown into K). */
 function later(k: Segment | null, base: number, preempt: boolean, p: PromiseLike<unknown>, task: Task | null, yielded = false): Promise<unknown> {
   // The dynamic state at the suspension: the task's own (parameterize inside it included).

@@ -76,13 +76,14 @@ describe('error and condition properties', () => {
       (check "condition? of a symbol" #f (condition? 'x))
       (check "condition-predicate exn" #t ((condition-predicate 'exn) e1))
       (check "condition-predicate http" #f ((condition-predicate 'http) e1))
-      (check "property default" 'dflt (get-condition-property e1 'http 'status 'dflt))
-      (check "accessor default" 'd ((condition-property-accessor 'http 'status 'd) e1))
-      (check-error "a missing property without default" (lambda () (get-condition-property e1 'http 'status)))
+      (check "a kind the condition lacks: #f, default or not (as csi)" #f (get-condition-property e1 'http 'status 'dflt))
+      (check "the same through an accessor" #f ((condition-property-accessor 'http 'status 'd) e1))
+      (check "a missing property of its kind: the default" 'dflt (get-condition-property e1 'exn 'status 'dflt))
+      (check-error "a missing property of its kind without default" (lambda () (get-condition-property e1 'exn 'status)))
       (check "condition->list" '((exn message "went wrong" arguments (1 "two") location my-proc)) (condition->list e1))
       (check "a symbol alone is the message" "oops" (condition-case (error 'oops) (e () (get-condition-property e 'exn 'message))))
     `);
-    expectAll(results, 17);
+    expectAll(results, 18);
   });
 
   it('signal and abort raise their argument as it is', async () => {
