@@ -69,7 +69,6 @@ const KNOWN: Record<string, string> = {
     'runtime core (data.ts, prims.ts): literal strings are JS strings, so two equal literals are eq? and eqv? (csi: each literal is its own object; case on a string literal never matches); (eqv? +nan.0 +nan.0) is #t (csi #f)',
   'continuation-reentry.scm': 'compiler (index.ts), by design: continuations are escape-only; calling one after its extent has been left raises `continuation invoked outside of its extent`',
   'string-hex-escape.scm': 'reader (reader.ts), deliberately R7RS: "\\x41;" is one character A; CHICKEN takes two hex digits and keeps the ; (so "\\x41;B" is "A;B")',
-  'procedure-printing-core.scm': 'compiler: a continuation is written #<procedure (continuation)> (csi adds ". results")',
 };
 
 /**

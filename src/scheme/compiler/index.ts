@@ -106,7 +106,9 @@ const runtime: Runtime = {
   makeEscape() {
     const k = function continuation(...values: unknown[]): never {
       throw new Escape(k, makeValues(values));
-    } as ((...values: unknown[]) => never) & { done?: boolean };
+    } as ((...values: unknown[]) => never) & { done?: boolean; schemeParams?: string };
+    // Written as csi writes one: #<procedure (continuation . results)>.
+    k.schemeParams = 'results';
     return k;
   },
   escapes(e, k) {

@@ -895,22 +895,22 @@ export class Regexp {
 
 const CACHE_SIZE = 256;
 const cache = new Map<string, Compiled>();
+const plainCache = new Map<string, Compiled>();
 /** How many patterns were translated and compiled (the cache's misses): for tests. */
 export const regexStats = { compiled: 0 };
 
 function compileCached(pattern: string, caseless: boolean, extended: boolean, utf8: boolean, who: string): Compiled {
-  const key = `${caseless ? 'i' : '-'}${extended ? 'x' : '-'}${utf8 ? 'u' : '-'}${pattern}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) {
-    // Most recently used last: the first key is the one to drop.
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
-  }
+  // Patterns without flags (nearly all) are looked up by the pattern itself: no key is built.
+  const flagged = caseless || extended || utf8;
+  const table = flagged ? cache : plainCache;
+  const key = flagged ? `${caseless ? 'i' : '-'}${extended ? 'x' : '-'}${utf8 ? 'u' : '-'}${pattern}` : pattern;
+  const hit = table.get(key);
+  if (hit !== undefined) return hit;
   const c = new Compiled(translated(pattern, caseless, extended, utf8, who));
   regexStats.compiled++;
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  cache.set(key, c);
+  // Oldest first out: a hit costs one lookup, and a handler's few patterns stay.
+  if (table.size >= CACHE_SIZE) table.delete(table.keys().next().value!);
+  table.set(key, c);
   return c;
 }
 

@@ -23,7 +23,7 @@ import { Char, EOF, intern, makeValues, stringValue } from '../runtime/data.js';
 import { SchemeError, typeError } from '../runtime/errors.js';
 import { registerPrinter } from '../runtime/printer.js';
 import { InPort, OutPort } from '../ports.js';
-import { parameterValue } from './control.js';
+import { parameterValue, makeParameter } from './control.js';
 import { currentInputPort } from './io.js';
 import { defineProcedures, procedure } from './define.js';
 
@@ -53,6 +53,36 @@ function plain(a: string | undefined): string {
 // ---- connections and their ports ------------------------------------------------------------
 
 /** One socket and what both of its ports share: the unread bytes, and which port is closed. */
+// ---- timeouts --------------------------------------------------------------------------------
+
+/** A timeout parameter's value: milliseconds, or #f for none (CHICKEN 3's tcp unit). */
+function timeoutGuard(who: string): (v: unknown) => unknown {
+  return (v: unknown) => {
+    if (v === false || (typeof v === 'number' && v >= 0)) return v;
+    throw typeError(who, v, 'fixnum');
+  };
+}
+
+/** CHICKEN 3's defaults: a read or a write waits a minute; accepting and connecting, forever. */
+export const tcpReadTimeout = makeParameter(60_000, timeoutGuard('tcp-read-timeout'), 'tcp-read-timeout');
+export const tcpWriteTimeout = makeParameter(60_000, timeoutGuard('tcp-write-timeout'), 'tcp-write-timeout');
+export const tcpAcceptTimeout = makeParameter(false, timeoutGuard('tcp-accept-timeout'), 'tcp-accept-timeout');
+export const tcpConnectTimeout = makeParameter(false, timeoutGuard('tcp-connect-timeout'), 'tcp-connect-timeout');
+
+/** The value of timeout parameter P where the Scheme caller is (null: none). */
+function timeoutOf(p: (...args: unknown[]) => unknown): number | null {
+  const v = parameterValue(p);
+  return typeof v === 'number' ? v : null;
+}
+
+/**
+ * CHICKEN's condition for an operation that timed out: (exn i/o net timeout), with the timeout
+ * for argument (csi adds the file descriptor), located at the procedure (csi: none for a read).
+ */
+function timedOut(operation: string, ms: number, who: string | null): SchemeError {
+  return new SchemeError(['exn', 'i/o', 'net', 'timeout'], `${operation} operation timed out`, [ms], who);
+}
+
 export class TcpConnection {
   /** Received bytes not read yet (one character per byte) from `pos` on. */
   private buf = '';
@@ -96,24 +126,38 @@ export class TcpConnection {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  /** Waits for more bytes, the end, or a failure. */
-  private more(): Promise<void> {
+  /** Waits for more bytes, the end, or a failure: at most MS (null: no limit), then raises a timeout. */
+  private more(ms: number | null): Promise<void> {
     this.listen();
     if (this.socket.isPaused()) this.socket.resume();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        if (timer !== null) clearTimeout(timer);
+        resolve();
+      };
+      const timer = ms === null ? null : setTimeout(() => {
+        const i = this.waiters.indexOf(done);
+        if (i !== -1) this.waiters.splice(i, 1);
+        reject(timedOut('read', ms, null));
+      }, ms);
+      this.waiters.push(done);
+    });
   }
 
   private get available(): number {
     return this.buf.length - this.pos;
   }
 
-  /** GET's value once READY (or at the end), now if it already is, else a Promise. */
-  private when<T>(who: string, ready: () => boolean, get: () => T): T | Promise<T> {
+  /**
+   * GET's value once READY (or at the end), now if it already is, else a Promise. Each wait for
+   * more bytes lasts at most `tcp-read-timeout` (read where the Scheme caller is, once).
+   */
+  private when<T>(who: string, ready: () => boolean, get: () => T, ms: number | null = timeoutOf(tcpReadTimeout)): T | Promise<T> {
     this.check(who);
     this.listen();
     if (ready() || this.ended) return get();
     if (this.failure !== null) throw netError('cannot read from socket', this.failure, [this.input], who);
-    return this.more().then(() => this.when(who, ready, get));
+    return this.more(ms).then(() => this.when(who, ready, get, ms));
   }
 
   private check(who: string): void {
@@ -179,11 +223,26 @@ export class TcpConnection {
     this.socket.write(data);
   }
 
-  /** Waits until what was written has gone to the system (when Node buffers it). */
+  /**
+   * Waits until what was written has gone to the system (when Node buffers it), at most
+   * `tcp-write-timeout`: writes themselves never block here, so a peer that does not read is
+   * noticed when the program flushes.
+   */
   flush(): unknown {
     if (!this.socket.writableNeedDrain || this.socket.destroyed) return undefined;
-    return new Promise<void>((resolve) => {
-      const done = (): void => { this.socket.off('drain', done); this.socket.off('close', done); resolve(); };
+    const ms = timeoutOf(tcpWriteTimeout);
+    return new Promise<void>((resolve, reject) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        if (timer !== null) clearTimeout(timer);
+        resolve();
+      };
+      const timer = ms === null ? null : setTimeout(() => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        reject(timedOut('write', ms, null));
+      }, ms);
       this.socket.once('drain', done);
       this.socket.once('close', done);
     });
@@ -312,11 +371,26 @@ export class TcpListener {
     return this.queue.length > 0;
   }
 
-  take(): net.Socket | Promise<net.Socket> {
+  /** The next connection, waiting for one at most MS (null: no limit). */
+  take(ms: number | null = null): net.Socket | Promise<net.Socket> {
     if (this.closed) throw netError('could not accept from listener', { code: 'EBADF', message: 'Bad file descriptor' }, [this], 'tcp-accept');
     const s = this.queue.shift();
     if (s !== undefined) return s;
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        resolve: (x: net.Socket): void => {
+          if (timer !== null) clearTimeout(timer);
+          resolve(x);
+        },
+        reject,
+      };
+      const timer = ms === null ? null : setTimeout(() => {
+        const i = this.waiters.indexOf(waiter);
+        if (i !== -1) this.waiters.splice(i, 1);
+        reject(timedOut('accept', ms, 'tcp-accept'));
+      }, ms);
+      this.waiters.push(waiter);
+    });
   }
 
   get port(): number {
@@ -410,15 +484,23 @@ function tcpConnect(host: unknown, port?: unknown): Promise<unknown> {
   } else {
     p = portNumber(port, 'tcp-connect');
   }
+  const ms = timeoutOf(tcpConnectTimeout);
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: h, port: p, allowHalfOpen: true, noDelay: true });
+    const timer = ms === null ? null : setTimeout(() => {
+      socket.off('error', fail);
+      socket.destroy();
+      reject(timedOut('connect', ms, 'tcp-connect'));
+    }, ms);
     const fail = (e: NodeJS.ErrnoException): void => {
+      if (timer !== null) clearTimeout(timer);
       socket.destroy();
       if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') reject(new SchemeError(['exn', 'i/o', 'net'], 'cannot find host address', [host], 'tcp-connect'));
       else reject(netError('cannot create socket', e, [], 'tcp-connect'));
     };
     socket.once('error', fail);
     socket.once('connect', () => {
+      if (timer !== null) clearTimeout(timer);
       socket.off('error', fail);
       resolve(portsOf(socket));
     });
@@ -465,7 +547,7 @@ export function installTcp(engine: Engine): void {
     'tcp-listen': [tcpListen, 1, 3],
     'tcp-listener?': [(x: unknown) => x instanceof TcpListener, 1, 1],
     'tcp-accept': [(l: unknown) => {
-      const s = listener(l, null).take();
+      const s = listener(l, null).take(timeoutOf(tcpAcceptTimeout));
       return s instanceof Promise ? s.then(portsOf) : portsOf(s);
     }, 1, 1],
     'tcp-accept-ready?': [(l: unknown) => listener(l, 'tcp-accept-ready?').ready, 1, 1],
@@ -482,5 +564,9 @@ export function installTcp(engine: Engine): void {
     }, 1, 1],
     'tcp-abandon-port': [(p: unknown) => { tcpPort(p, 'tcp-abandon-port').abandoned = true; }, 1, 1],
   });
+  engine.define('tcp-read-timeout', tcpReadTimeout);
+  engine.define('tcp-write-timeout', tcpWriteTimeout);
+  engine.define('tcp-accept-timeout', tcpAcceptTimeout);
+  engine.define('tcp-connect-timeout', tcpConnectTimeout);
   installReads(engine);
 }

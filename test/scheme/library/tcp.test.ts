@@ -98,6 +98,27 @@ describe('as csi 5', () => {
   });
 });
 
+describe('timeouts, as csi 5', () => {
+  // csi 5 (chicken tcp): the same defaults, kinds and messages; its arguments add the file
+  // descriptor after the timeout, and a read's condition names no location.
+  it('tcp-read-timeout, tcp-accept-timeout and tcp-write-timeout stop a wait with (exn i/o net timeout)', async () => {
+    await runTable([
+      ['(list (tcp-read-timeout) (tcp-write-timeout) (tcp-accept-timeout) (tcp-connect-timeout))', '(60000 60000 #f #f)'],
+      ["(tcp-read-timeout 'x)", 'ERR (exn type) (tcp-read-timeout) bad argument type - not a fixnum (x)'],
+      ['(define tl (tcp-listen 0 10 "127.0.0.1"))', '#<unspecified>'],
+      ['(define-values (tci tco) (tcp-connect "127.0.0.1" (tcp-listener-port tl)))', '#<unspecified>'],
+      ['(define-values (tsi tso) (tcp-accept tl))', '#<unspecified>'],
+      ['(parameterize ((tcp-read-timeout 100)) (read-line tsi))', 'ERR (exn i/o net timeout) (#f) read operation timed out (100)'],
+      ['(parameterize ((tcp-accept-timeout 100)) (tcp-accept tl))', 'ERR (exn i/o net timeout) (tcp-accept) accept operation timed out (100)'],
+      // The peer never reads: 64 MB cannot all leave, so the flush waits until the timeout.
+      ['(parameterize ((tcp-write-timeout 200)) (display (make-string 67108864 #\\a) tso) (flush-output tso))', 'ERR (exn i/o net timeout) (#f) write operation timed out (200)'],
+      // A read after a timeout still gets the bytes that come later.
+      ['(begin (display "late\n" tco) (flush-output tco) (read-line tsi))', '"late"'],
+      ['(begin (tcp-abandon-port tso) (close-output-port tso) (close-input-port tsi) (close-input-port tci) (close-output-port tco) (tcp-close tl))', '#<unspecified>'],
+    ]);
+  }, 30_000);
+});
+
 describe('as the CHICKEN 3 manual documents', () => {
   // CHICKEN 3 manual, tcp unit: "If the TCPPORT is omitted, the port is parsed from the
   // HOSTNAME string. The format expected is HOSTNAME:PORT." (csi 5 fails on a numeric port there).
