@@ -26,7 +26,7 @@ process.chdir(ROOT);
 // --- options -------------------------------------------------------------------------------
 const opts = {
   duration: 10, rounds: 3, warmup: 3, threads: 1, connections: 64, basePort: 18531,
-  only: ['table', 'hello'], engines: ['compiled', 'lips'], write: false,
+  only: ['table', 'hello', 'wiki', 'rest'], engines: ['compiled', 'lips'], write: false,
 };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
@@ -52,13 +52,13 @@ for (let i = 0; i < argv.length; i++) {
     case '--write': opts.write = true; break;
     case '-h': case '--help':
       console.log('usage: node bench/handlers.mjs [--duration S] [--rounds N] [--warmup S] [--threads N]\n' +
-        '  [--connections N] [--base-port P] [--only table,hello] [--engines compiled,lips] [--write]');
+        '  [--connections N] [--base-port P] [--only table,hello,wiki,rest] [--engines compiled,lips] [--write]');
       process.exit(0);
       break;
     default: die(`unknown option ${a}`);
   }
 }
-for (const g of opts.only) if (!['table', 'hello'].includes(g)) die(`--only: unknown group ${g}`);
+for (const g of opts.only) if (!['table', 'hello', 'wiki', 'rest'].includes(g)) die(`--only: unknown group ${g}`);
 for (const e of opts.engines) if (!['compiled', 'lips'].includes(e)) die(`--engines: unknown engine ${e}`);
 
 function die(msg) {
@@ -85,6 +85,32 @@ if (opts.only.includes('table')) {
     TARGETS.push({ group: 'table', name: `scheme-http (${ENGINE[e].label})`, path: '/table', port: p,
       cmd: ['node', 'bin/scheme-http.js', 'bench/scheme-handlers/table-server.scm', String(p)],
       env: ENGINE[e].env, stderr: 'log' });
+  }
+}
+if (opts.only.includes('wiki')) {
+  // examples/wiki.scm, unchanged: GET of the Home page it creates at start-up, rendered from its
+  // markup on every request. Its log hook writes one stderr line per request; the anchor does too.
+  // Compiled engine only: the old LIPS library has no define-record (nor much else it uses).
+  const p0 = nextPort++;
+  TARGETS.push({ group: 'wiki', anchor: true, name: 'node:http', path: '/wiki/Home', port: p0,
+    cmd: ['node', '--import', 'tsx', 'bench/anchors/node-http-wiki.ts'], env: { PORT: String(p0) }, stderr: 'log' });
+  for (const e of opts.engines.filter((x) => x === 'compiled')) {
+    const p = nextPort++;
+    TARGETS.push({ group: 'wiki', name: `scheme-http (${ENGINE[e].label})`, path: '/wiki/Home', port: p,
+      cmd: ['node', 'bin/scheme-http.js', 'examples/wiki.scm', String(p)], env: ENGINE[e].env, stderr: 'log' });
+  }
+}
+if (opts.only.includes('rest')) {
+  // examples/rest-service.scm with 20 sample items created at start-up (its second argument):
+  // GET /items serialises all of them to JSON on every request.
+  const p0 = nextPort++;
+  TARGETS.push({ group: 'rest', anchor: true, name: 'node:http', path: '/items', port: p0,
+    cmd: ['node', '--import', 'tsx', 'bench/anchors/node-http-rest.ts'], env: { PORT: String(p0) }, stderr: 'log' });
+  // Compiled engine only: the old LIPS prelude has no SRFI-69 hash tables.
+  for (const e of opts.engines.filter((x) => x === 'compiled')) {
+    const p = nextPort++;
+    TARGETS.push({ group: 'rest', name: `scheme-http (${ENGINE[e].label})`, path: '/items', port: p,
+      cmd: ['node', 'bin/scheme-http.js', 'examples/rest-service.scm', String(p), '20'], env: ENGINE[e].env, stderr: 'log' });
   }
 }
 if (opts.only.includes('hello')) {

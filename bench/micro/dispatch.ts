@@ -23,7 +23,8 @@ class FakeSocket extends EventEmitter {
 }
 
 // MODE=scheme serves the seed's Scheme handler through the Scheme front instead; MODE=table the
-// handler of bench/scheme-handlers/table-server.scm (at /table).
+// handler of bench/scheme-handlers/table-server.scm (at /table); MODE=wiki examples/wiki.scm's
+// page view (at /wiki/Home); MODE=rest examples/rest-service.scm's GET /items (20 items).
 let config: ServerConfig;
 let path = '/';
 if (process.env.MODE === 'table') {
@@ -35,6 +36,25 @@ if (process.env.MODE === 'table') {
   await rt.evaluate(source.slice(0, source.lastIndexOf('((http:make-server')));
   config = rt.servers.config;
   path = '/table';
+} else if (process.env.MODE === 'wiki') {
+  // examples/wiki.scm's GET /wiki/Home; its log hook writes a line per request to stderr
+  // (send it to /dev/null).
+  const { schemeRuntime } = await import('../../src/scheme/interpreter.js');
+  const fs = await import('node:fs');
+  const rt = await schemeRuntime();
+  const source = fs.readFileSync(new URL('../../examples/wiki.scm', import.meta.url), 'latin1');
+  await rt.evaluate(source.slice(0, source.lastIndexOf('((http:make-server')));
+  config = rt.servers.config;
+  path = '/wiki/Home';
+} else if (process.env.MODE === 'rest') {
+  // GET /items of examples/rest-service.scm holding its 20 sample items.
+  const { schemeRuntime } = await import('../../src/scheme/interpreter.js');
+  const fs = await import('node:fs');
+  const rt = await schemeRuntime();
+  const source = fs.readFileSync(new URL('../../examples/rest-service.scm', import.meta.url), 'latin1');
+  await rt.evaluate(`${source.slice(0, source.lastIndexOf('((http:make-server'))}\n(add-sample-items! 20)`);
+  config = rt.servers.config;
+  path = '/items';
 } else if (process.env.MODE === 'scheme') {
   const { schemeRuntime } = await import('../../src/scheme/interpreter.js');
   const rt = await schemeRuntime();
@@ -57,7 +77,7 @@ const host: ConnectionHost = {
 const sock = new FakeSocket();
 new Connection(sock as unknown as net.Socket, host, '127.0.0.1');
 const req = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:18501\r\n\r\n`);
-const N = Number(process.env.N ?? (process.env.MODE === 'scheme' ? 200_000 : process.env.MODE === 'table' ? 20_000 : 1_000_000));
+const N = Number(process.env.N ?? (process.env.MODE === 'scheme' ? 200_000 : process.env.MODE === 'table' || process.env.MODE === 'wiki' || process.env.MODE === 'rest' ? 20_000 : 1_000_000));
 for (let round = 0; round < 3; round++) {
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < N; i++) sock.emit('data', Buffer.from(req));

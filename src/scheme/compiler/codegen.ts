@@ -100,7 +100,7 @@ export class Unit {
   source(top: string): string {
     return [
       "'use strict';",
-      'const { S, SUSP, Frame, Pair, NIL, P, MAXF, MINF, U } = R;',
+      'const { S, SUSP, Frame, Pair, NIL, P, MAXF, MINF, U, CH, Char } = R;',
       ...this.consts.map((_, i) => `const k${i} = K[${i}];`),
       ...this.functions,
       `return ${top};`,
@@ -342,6 +342,9 @@ class FnGen {
 
   /** Depth of try regions around the code being generated (a call inside one is not a tail call). */
   private inRegion = 0;
+
+  /** Inside a branch of a conditional expression: no statement may be emitted for it. */
+  private noHoist = 0;
 
   private genIf(node: Extract<Node, { t: 'if' }>, dest: Dest): void {
     const c = this.value(node.c);
@@ -590,16 +593,35 @@ class FnGen {
       case 'prim': {
         const prim = PRIMS.get(node.name)!;
         const simple = node.args.every((a) => this.isSimple(a));
+        // In a branch of a conditional expression, arguments go in variables inside the
+        // expression itself (`(t = …, fast JS of t)`), evaluated only when the branch is.
+        const inline: string[] = [];
         const args = node.args.map((a, i) => {
           const x = this.value(a);
+          if (prim.atomic === true && this.noHoist > 0) {
+            if (isAtomic(x)) return x;
+            const t = this.temp();
+            inline.push(`${t} = ${x}`);
+            return t;
+          }
           return prim.atomic === true || (!simple && node.args.slice(i + 1).some((b) => !this.isSimple(b)) && !this.isStable(a)) ? this.materialize(x) : x;
         });
-        const atomic = args.map((x) => /^[\w$]+$/.test(x) || /^-?\d+$/.test(x));
+        const atomic = args.map(isAtomic);
         if (node.line !== null) this.emit(mark(node.line));
-        return prim.js(args, atomic);
+        return inline.length === 0 ? prim.js(args, atomic) : `(${inline.join(', ')}, ${prim.js(args, atomic)})`;
       }
       case 'if':
-        if (this.isSimple(node)) return `(${this.value(node.c)} !== false ? ${this.value(node.a)} : ${this.value(node.b)})`;
+        if (this.isSimple(node)) {
+          const c = this.value(node.c);
+          // The branches are JS expressions evaluated only when taken: nothing of theirs may be
+          // put in a variable ahead of the test (that would evaluate, and maybe raise, it anyway).
+          this.noHoist++;
+          try {
+            return `(${c} !== false ? ${this.value(node.a)} : ${this.value(node.b)})`;
+          } finally {
+            this.noHoist--;
+          }
+        }
         break;
       case 'call':
       case 'apply':
@@ -688,6 +710,11 @@ function restoreText(vals: string[]): string {
   const fields = ['a', 'b', 'c', 'd'];
   if (vals.length <= 4) return vals.map((v, i) => `${v} = $fr.${fields[i]};`).join(' ');
   return [...vals.slice(0, 3).map((v, i) => `${v} = $fr.${fields[i]};`), `const $m = $fr.d;`, ...vals.slice(3).map((v, i) => `${v} = $m[${i}];`)].join(' ');
+}
+
+/** Whether JS expression X may be repeated (a variable or an integer literal). */
+function isAtomic(x: string): boolean {
+  return /^[\w$]+$/.test(x) || /^-?\d+$/.test(x);
 }
 
 /** The marker of Scheme line LINE on a JS line (see `lineMap`). */

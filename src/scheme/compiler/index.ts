@@ -9,7 +9,7 @@ import { PRIMS } from './primitives.js';
 import { Fn, type Cell, type Node } from './ast.js';
 import type { Binding } from './syntax.js';
 import { S, SUSP, Frame, execute, Interrupted, type Task } from '../runtime/control.js';
-import { Pair, NIL, MAX_FIX, MIN_FIX, DEFAULT_OBJECT, arrayToList, intern, Keyword, makeValues } from '../runtime/data.js';
+import { Pair, NIL, MAX_FIX, MIN_FIX, DEFAULT_OBJECT, arrayToList, intern, Keyword, makeValues, Char } from '../runtime/data.js';
 import * as P from '../runtime/prims.js';
 import { arityError, tooFewArguments, notProcedure, unbound, SchemeError, Raised, raisedObject } from '../runtime/errors.js';
 
@@ -44,6 +44,9 @@ export interface Runtime {
   MAXF: number;
   MINF: number;
   U: typeof UNBOUND;
+  /** The characters 0-255, by code: what `string-ref` of a byte string gives. */
+  CH: readonly Char[];
+  Char: typeof Char;
   DEFAULT: object;
   arity(fn: unknown, received: number, expected: string): never;
   tooFew(fn: unknown, received: number, min: number): never;
@@ -72,6 +75,8 @@ const runtime: Runtime = {
   MAXF: MAX_FIX,
   MINF: MIN_FIX,
   U: UNBOUND,
+  CH: Array.from({ length: 256 }, (_, i) => Char.of(i)),
+  Char,
   DEFAULT: DEFAULT_OBJECT,
   arity(fn, received, expected) {
     throw arityError(fn, received, expected);

@@ -68,9 +68,10 @@ export const PRIMS: ReadonlyMap<string, Prim> = new Map<string, Prim>([
   ['vector-ref', fn('vectorRef', 2)],
   ['vector-set!', fn('vectorSet', 3)],
   ['vector-length', fn('vectorLength', 1)],
-  ['string-ref', fn('stringRef', 2)],
+  // A literal's bytes straight from the JS string (a mutable string takes the call).
+  ['string-ref', fast('stringRef', 2, ([s, i]) => `(typeof ${s} === 'string' && typeof ${i} === 'number' && ${i} >= 0 && ${i} < (${s}).length ? CH[(${s}).charCodeAt(${i})] : P.stringRef(${s}, ${i}))`)],
   ['string-length', fn('stringLength', 1)],
-  ['char->integer', fn('charToInteger', 1)],
+  ['char->integer', fast('charToInteger', 1, ([c]) => `(${c} instanceof Char ? (${c}).code : P.charToInteger(${c}))`)],
   ['integer->char', fn('integerToChar', 1)],
   ['char?', fn('isChar', 1)],
   ['string?', fn('isString', 1)],

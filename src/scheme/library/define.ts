@@ -23,8 +23,26 @@ function settle(r: unknown): unknown {
 }
 
 /**
+ * The JS of a wrapper taking MIN to MAX arguments (MAX Infinity: a rest list); SLOTS: it passes
+ * them as that many named parameters (no rest array).
+ */
+function wrapperSource(min: number, max: number, slots: number | null): string {
+  if (slots === null) {
+    return `return function procedure(...args) { return args.length < ${min} || args.length > ${max} ? fail(args.length) : settle(f.apply(this, args)); };`;
+  }
+  const params = ['a', 'b', 'c', 'd'].slice(0, slots).join(', ');
+  const check = min === max ? `arguments.length !== ${min}` : `arguments.length < ${min} || arguments.length > ${max}`;
+  return `return function procedure(${params}) { return ${check} ? fail(arguments.length) : settle(f.call(this${params === '' ? '' : `, ${params}`})); };`;
+}
+
+/**
  * FN as a Scheme procedure named NAME taking ARITY arguments. When no arity is given it is
  * FN.length (the parameters before any default or rest) up to Infinity.
+ *
+ * Each wrapper is compiled on its own (`new Function`), not made from one shared closure: its
+ * call of FN then has one target, which V8 inlines, where a shared wrapper's call of hundreds of
+ * different procedures could not be. Fixed arities and optional arguments up to four, when FN
+ * declares them all (a missing one is undefined either way), are passed without a rest array.
  */
 export function procedure(name: string, fn: Proc, arity?: Arity): (...args: unknown[]) => unknown {
   const [min, max] = arity ?? [fn.length, Infinity];
@@ -33,32 +51,13 @@ export function procedure(name: string, fn: Proc, arity?: Arity): (...args: unkn
   const fail = (n: number): never => {
     throw arityError(wrapped, n, expected);
   };
-  // Fixed arities get a wrapper without a rest array: these are the library's hot calls. So do
-  // optional arguments up to three, when FN declares them all (a missing one is undefined either way).
-  const wrapped =
-    max <= 3 && min < max && fn.length === max
-      ? function (this: unknown, a: unknown, b: unknown, c: unknown): unknown {
-          const n = arguments.length;
-          return n < min || n > max ? fail(n) : settle(f.call(this, a, b, c));
-        }
-      : min === max && min <= 3
-      ? [
-          function (this: unknown): unknown {
-            return arguments.length !== 0 ? fail(arguments.length) : settle(f.call(this));
-          },
-          function (this: unknown, a: unknown): unknown {
-            return arguments.length !== 1 ? fail(arguments.length) : settle(f.call(this, a));
-          },
-          function (this: unknown, a: unknown, b: unknown): unknown {
-            return arguments.length !== 2 ? fail(arguments.length) : settle(f.call(this, a, b));
-          },
-          function (this: unknown, a: unknown, b: unknown, c: unknown): unknown {
-            return arguments.length !== 3 ? fail(arguments.length) : settle(f.call(this, a, b, c));
-          },
-        ][min]!
-      : function (this: unknown, ...args: unknown[]): unknown {
-          return args.length < min || args.length > max ? fail(args.length) : settle(f.apply(this, args));
-        };
+  const slots = max <= 4 && (min === max || fn.length === max) ? max : null;
+  const make = new Function('f', 'fail', 'settle', wrapperSource(min, max, slots)) as (
+    f: (...args: unknown[]) => unknown,
+    fail: (n: number) => never,
+    settle: (r: unknown) => unknown,
+  ) => (...args: unknown[]) => unknown;
+  const wrapped = make(f, fail, settle);
   Object.defineProperty(wrapped, 'name', { value: name });
   return wrapped;
 }

@@ -772,6 +772,7 @@ function stringTranslateStar(s: unknown, smap: unknown): MStringT {
     if (!(p instanceof Pair)) throw typeError(who, p, 'pair');
     return [text(p.car, who), text(p.cdr, who)] as const;
   });
+  if (pairs.every(([k]) => k.length === 1)) return fresh(translateBytes(t, pairs));
   const out: string[] = [];
   let i = 0;
   let from = 0;
@@ -787,6 +788,27 @@ function stringTranslateStar(s: unknown, smap: unknown): MStringT {
   }
   out.push(t.slice(from));
   return fresh(out.join(''));
+}
+
+/**
+ * string-translate* when every key is one byte (escaping quotes, control characters …): one
+ * pass with a table by byte, the first key given for a byte winning as in the general case.
+ */
+function translateBytes(t: string, pairs: ReadonlyArray<readonly [string, string]>): string {
+  const table = new Array<string | undefined>(256);
+  for (const [k, v] of pairs) {
+    const c = k.charCodeAt(0);
+    if (c < 256 && table[c] === undefined) table[c] = v;
+  }
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < t.length; i++) {
+    const rep = table[t.charCodeAt(i)];
+    if (rep === undefined) continue;
+    out += t.slice(from, i) + rep;
+    from = i + 1;
+  }
+  return from === 0 ? t : out + t.slice(from);
 }
 
 /** `display` text of X (a string's bytes, a symbol's name …), as `->string` and `conc` use it. */

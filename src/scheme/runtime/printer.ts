@@ -33,6 +33,7 @@ export function displayString(x: unknown): string {
   if (typeof x === 'string') return x;
   if (x instanceof MString) return x.__string__;
   if (typeof x === 'number' && Number.isSafeInteger(x)) return String(x);
+  if (x instanceof Char && x.code < 256) return String.fromCharCode(x.code);
   return print(x, false);
 }
 

@@ -39,6 +39,12 @@ describe('results', () => {
     expect(await run('(let loop ((i 0) (s 0)) (if (= i 300000) s (loop (+ i 1) (+ s i))))')).toBe('44999850000');
   });
 
+  it('evaluates only the branch taken of a conditional in argument position', async () => {
+    // Each untaken branch would raise: (car 5), (vector-ref v 9), (quotient 1 0).
+    expect(await run('(define (f x) (list (if (pair? x) (+ (car x) 1) 0) (and (pair? x) (> (car x) 0)) (or (not (pair? x)) (= (car x) 4)))) (list (f 5) (f (list 4)))')).toBe('((0 #f #t) (5 #t #t))');
+    expect(await run('(let ((v (vector 1 2)) (i 9)) (list (if (< i 2) (* (vector-ref v i) 2) -1) (if (= i 0) (quotient 1 i) (modulo i 4))))')).toBe('(-1 1)');
+  });
+
   it('evaluates `do` with several exit expressions, in order, returning the last', async () => {
     expect(await run("(define x 0) (list (do ((i 0 (+ i 1))) ((= i 3) 'first (set! x 1) 'third)) x)")).toBe('(third 1)');
     expect(await run('(do ((i 0 (+ i 1)) (acc (quote ()) (cons i acc))) ((= i 4) acc))')).toBe('(3 2 1 0)');
