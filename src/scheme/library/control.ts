@@ -4,7 +4,7 @@
  */
 import type { Engine } from '../compiler/index.js';
 import { S, callScheme } from '../runtime/control.js';
-import { Flo, NIL, Pair, isPair, listToArray, arrayToList, intern, isSymbol, symbolName, makeValues, valuesList, MString, stringValue } from '../runtime/data.js';
+import { Flo, NIL, Pair, listToArray, arrayToList, intern, isSymbol, symbolName, makeValues, valuesList, MString, stringValue } from '../runtime/data.js';
 import { SchemeError, Raised, typeError, arityError, schemeError, notProcedure } from '../runtime/errors.js';
 import { displayString, writeString, registerPrinter, describeCompiledProcedures } from '../runtime/printer.js';
 import { spread } from '../runtime/prims.js';
@@ -627,21 +627,11 @@ export function installControl(engine: Engine): void {
     'current-jiffy': [() => Math.round(performance.now() * 1000), 0, 0],
     'jiffies-per-second': [() => 1_000_000, 0, 0],
     'current-process-id': [() => process.pid, 0, 0],
-    // CHICKEN's (random N): a fixnum in [0, N) (a flonum in [0, N) for a flonum N); no N: [0, 1).
-    random: [(n?: unknown) => {
-      if (n === undefined) return new Flo(Math.random());
-      if (n instanceof Flo) return new Flo(Math.random() * n.v);
-      if (typeof n !== 'number' || n < 0) throw typeError('random', n, 'number');
-      return n === 0 ? 0 : Math.floor(Math.random() * n);
-    }, 0, 1],
-    randomize: [() => undefined, 0, 1],
+    // random and randomize: data-structures.ts (a generator that can be seeded).
     'current-seconds': [() => Math.floor(Date.now() / 1000), 0, 0],
     eval: [(x: unknown) => engine.evaluate(x), 1, 2],
     '%string': [(s: string) => new MString(s), 1, 1],
   });
-  // The builtin parameter objects are procedures: make their printing name right.
-  void writeString;
-  void isPair;
 }
 
 function propValue(props: unknown[], name: string): unknown {

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import type { Engine } from '../compiler/index.js';
-import { EOF, Char, Flo, MString, NIL, arrayToList, listToArray, stringValue, textToBytes, bytesToText, mutableString } from '../runtime/data.js';
+import { EOF, Char, Flo, MString, listToArray, stringValue, textToBytes, bytesToText, mutableString } from '../runtime/data.js';
 import { typeError, boundsError, schemeError, SchemeError } from '../runtime/errors.js';
 import { callScheme } from '../runtime/control.js';
 import { displayString, writeString, registerPrinter } from '../runtime/printer.js';
@@ -787,7 +787,4 @@ export function installIo(engine: Engine): void {
     '%check-input-port': [(p: unknown, who: unknown) => void inPort(p ?? false, String(who)), 2, 2],
     '%string->mutable': [(s: unknown) => mutableString(str(s, 'string-copy')), 1, 1],
   });
-  void MString;
-  void NIL;
-  void arrayToList;
 }
