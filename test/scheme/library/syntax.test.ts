@@ -94,8 +94,9 @@ describe('CHICKEN syntax, as csi 5', () => {
 
 describe('CHICKEN syntax where we differ or csi 5 cannot serve', () => {
   for (const [src, expected] of OURS) it(src, async () => expect(await show(src)).toBe(expected));
-  // The lead is adding #!key defaults to the code generator (codegen.ts).
-  it.todo('#!key parameters with defaults: (define (kf #!key a (b 2)) (list a b)) → ((#f 2) (1 3))');
+  it('#!key parameters with defaults, a default using an earlier parameter', async () => {
+    expect(await show('(begin (define (kf #!key a (b 2) (c (list a b))) (list a b c)) (list (kf) (kf a: 1 b: 3) (kf c: 0)))')).toBe('((#f 2 (#f 2)) (1 3 (1 3)) (#f 2 0))');
+  });
 });
 
 describe('include', () => {
