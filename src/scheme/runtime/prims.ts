@@ -233,9 +233,16 @@ export function str(s: unknown, who: string): string {
   throw typeError(who, s);
 }
 
+/** The characters of the 256 bytes, by code (what string-ref of a byte string gives). */
+const BYTE_CHARS: readonly Char[] = Array.from({ length: 256 }, (_, i) => Char.of(i));
+
+/** Compiled code takes literals inline: this is mostly the mutable strings' path. */
 export function stringRef(s: unknown, i: unknown): Char {
-  const text = str(s, 'string-ref');
-  if (typeof i === 'number' && i >= 0 && i < text.length) return Char.of(text.charCodeAt(i));
+  const text = typeof s === 'string' ? s : s instanceof MString ? s.__string__ : str(s, 'string-ref');
+  if (typeof i === 'number' && i >= 0 && i < text.length) {
+    const code = text.charCodeAt(i);
+    return code < 256 ? BYTE_CHARS[code]! : Char.of(code);
+  }
   throw boundsError('string-ref', s, index(i, 'string-ref'));
 }
 export function stringLength(s: unknown): number {
