@@ -158,7 +158,8 @@ export class ChunkedDecoder {
   }
 
   private sizeLine(line: string): void {
-    const m = /^([0-9a-fA-F]+)[ \t]*(;.*)?$/.exec(line);
+    // RFC 9112 §7.1: whitespace (BWS) only before an extension's `;`, never alone at the end.
+    const m = /^([0-9a-fA-F]+)(?:[ \t]*(;.*))?$/.exec(line);
     if (!m) throw new HttpProtocolError(400, 'bad-chunk', `malformed chunk size line ${JSON.stringify(line.slice(0, 40))}`);
     if (m[2] !== undefined) {
       if (!validExtensions(m[2])) {

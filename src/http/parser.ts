@@ -174,11 +174,14 @@ function isKnownMethod(m: string): boolean {
   return m === 'GET' || m === 'POST' || m === 'HEAD';
 }
 
-/** Visible ASCII only: no spaces, controls or raw non-ASCII bytes in a target. */
+/**
+ * Visible ASCII only: no spaces, controls or raw non-ASCII bytes in a target, and no `\` (not a
+ * URI character (RFC 3986); some servers read it as `/`, so it could reach another path).
+ */
 function isTargetText(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c <= 32 || c >= 127) return false;
+    if (c <= 32 || c >= 127 || c === 92) return false;
   }
   return true;
 }

@@ -449,8 +449,12 @@ function checkHost(head: RequestHead): void {
   if (count === 0 && head.protocol === 'HTTP/1.1') throw new HttpProtocolError(400, 'missing-host', 'an HTTP/1.1 request must carry a Host header');
 }
 
-/** A Host value has no whitespace, `/`, `?`, `#` or `@` (RFC 9110 §7.2: uri-host [":" port]). */
+/**
+ * A Host value is not empty and has no whitespace, `/`, `?`, `#` or `@` (RFC 9110 §7.2:
+ * uri-host [":" port]; an empty one names no host, and a server answers it 400).
+ */
 function isHostText(v: string): boolean {
+  if (v.length === 0) return false;
   for (let i = 0; i < v.length; i++) {
     const c = v.charCodeAt(i);
     if (c <= 32 || c === 47 || c === 63 || c === 35 || c === 64 || c >= 127) return false;

@@ -46,6 +46,7 @@ describe('malformed request lines', () => {
     ['NUL in the target', 'GET /a\x00b HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     ['raw non-ASCII byte in the target', 'GET /caf\xe9 HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     ['bare CR inside the request line', 'GET /a\rb HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+    ['a backslash in the target', 'GET /a\\..\\admin HTTP/1.1\r\nHost: x\r\n\r\n', 400],
     ['HTTP/2.0 gets 505', 'GET / HTTP/2.0\r\nHost: x\r\n\r\n', 505],
   ];
   for (const [name, bytes, status] of cases) {
@@ -71,6 +72,8 @@ describe('malformed header sections', () => {
     ['two Host headers', 'GET /echo HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n', 400],
     ['two identical Host headers', 'GET /echo HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n', 400],
     ['a Host with a path in it', 'GET /echo HTTP/1.1\r\nHost: a/b\r\n\r\n', 400],
+    ['an empty Host', 'GET /echo HTTP/1.1\r\nHost: \r\n\r\n', 400],
+    ['an empty Host on HTTP/1.0', 'GET /echo HTTP/1.0\r\nHost:\r\n\r\n', 400],
     ['header line without a colon', 'GET /echo HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n', 400],
     ['space before the colon (Host : x)', 'GET /echo HTTP/1.1\r\nHost : x\r\n\r\n', 400],
     ['tab before the colon', 'GET /echo HTTP/1.1\r\nHost: x\r\nX-A\t: 1\r\n\r\n', 400],
@@ -128,6 +131,8 @@ describe('malformed message framing', () => {
     ['chunk size with 0x prefix', 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n', 400],
     ['negative chunk size', 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n', 400],
     ['empty chunk size line', 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\r\nhello\r\n0\r\n\r\n', 400],
+    ['chunk size followed by whitespace and no extension', 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n0\r\n\r\n', 400],
+    ['last chunk size followed by a tab', 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\t\r\n\r\n', 400],
     ['chunk data longer than its size (no CRLF after the data)', 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX\r\n0\r\n\r\n', 400],
     ['chunk data not followed by CRLF', 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello0\r\n\r\n', 400],
     ['chunk data followed by a bare LF', 'POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\n0\r\n\r\n', 400],
