@@ -26,7 +26,7 @@ export interface Limits {
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
-  readLineLimit: 4096,
+  readLineLimit: 8192,
   maxHeaderCount: 100,
   maxHeadSize: 64 * 1024,
   maxBodySize: 8 * 1024 * 1024,

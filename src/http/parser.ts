@@ -70,14 +70,14 @@ export class RequestHeadParser {
       if (nl === -1) {
         // A CR last may be the start of this line's CRLF: it does not count towards the limits.
         const avail = buf[buf.length - 1] === 13 ? buf.length - 1 : buf.length;
-        if (avail - pos > readLineLimit) throw lineTooLong(offsets.length === 0, readLineLimit);
+        if (avail - pos > readLineLimit) throw lineTooLong(offsets.length === 0, readLineLimit, buf, pos, avail);
         if (avail - this.headStart > maxHeadSize) throw headTooLarge(maxHeadSize);
         this.scanPos = pos;
         this.pending = buf.length - pos;
         return -1;
       }
       const end = nl > pos && buf[nl - 1] === 13 ? nl - 1 : nl;
-      if (end - pos > readLineLimit) throw lineTooLong(offsets.length === 0, readLineLimit);
+      if (end - pos > readLineLimit) throw lineTooLong(offsets.length === 0, readLineLimit, buf, pos, end);
       if (end === pos) {
         if (offsets.length === 0) {
           if (++this.emptyLines > MAX_LEADING_EMPTY_LINES) {
@@ -125,10 +125,16 @@ export class RequestHeadParser {
   }
 }
 
-function lineTooLong(isRequestLine: boolean, limit: number): HttpProtocolError {
-  return isRequestLine
-    ? new HttpProtocolError(414, 'request-line-too-long', `request line longer than ${limit} bytes`)
-    : new HttpProtocolError(431, 'header-line-too-long', `header line longer than ${limit} bytes`);
+/**
+ * The error for a line of BUF from POS to END longer than LIMIT: 431 for a header line; for the
+ * request line 414 (its target is too long), or 501 when no space ends a method within the
+ * limit (a method is not a URI: no server has a method that long).
+ */
+function lineTooLong(isRequestLine: boolean, limit: number, buf: Buffer, pos: number, end: number): HttpProtocolError {
+  if (!isRequestLine) return new HttpProtocolError(431, 'header-line-too-long', `header line longer than ${limit} bytes`);
+  const sp = buf.indexOf(32, pos);
+  if (sp === -1 || sp >= end || sp - pos > limit) return new HttpProtocolError(501, 'method-too-long', `request method longer than ${limit} bytes`);
+  return new HttpProtocolError(414, 'request-line-too-long', `request line longer than ${limit} bytes`);
 }
 
 function headTooLarge(limit: number): HttpProtocolError {

@@ -346,8 +346,8 @@ describe('RequestHeadParser end to end: what a handler receives', () => {
   it('answers the parser errors with their status and closes', async () => {
     server = await startServer((c) => c.addResource('/', (_r, _a, ex) => ex.send(200, {}, 'ok')));
     const cases: Array<[string, number]> = [
-      [`GET /${'a'.repeat(5000)} HTTP/1.1\r\nHost: h\r\n\r\n`, 414],
-      [`GET / HTTP/1.1\r\nHost: h\r\nX: ${'v'.repeat(5000)}\r\n\r\n`, 431],
+      [`GET /${'a'.repeat(9000)} HTTP/1.1\r\nHost: h\r\n\r\n`, 414],
+      [`GET / HTTP/1.1\r\nHost: h\r\nX: ${'v'.repeat(9000)}\r\n\r\n`, 431],
       ['GET / HTTP/2.0\r\nHost: h\r\n\r\n', 505],
       ['GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n', 400],
       ['GET / HTTP/1.1\r\nHost : h\r\n\r\n', 400],
@@ -362,9 +362,9 @@ describe('RequestHeadParser end to end: what a handler receives', () => {
 
   it('serves a request line exactly at http:read-line-limit even when its CR and LF arrive apart', async () => {
     const calls: Array<[HttpRequest, Args]> = [];
-    server = await startServer((c) => c.addResource('/' + 'a'.repeat(4082), capture(calls)));
-    const line = 'GET /' + 'a'.repeat(4082) + ' HTTP/1.1';
-    expect(line.length).toBe(4096);
+    server = await startServer((c) => c.addResource('/' + 'a'.repeat(8178), capture(calls)));
+    const line = 'GET /' + 'a'.repeat(8178) + ' HTTP/1.1';
+    expect(line.length).toBe(8192);
     const res = await raw(server.port, [line + '\r', '\nHost: h\r\nConnection: close\r\n\r\n'], { pauseMs: 50 });
     expect(parseResponses(res.text)[0]!.status).toBe(200);
     expect(calls).toHaveLength(1);
@@ -374,7 +374,7 @@ describe('RequestHeadParser end to end: what a handler receives', () => {
     server = await startServer((c) => c.addResource('/', (_r, _a, ex) => ex.send(200, {}, 'ok')));
     const conn = await RawConnection.open(server.port);
     try {
-      conn.write('GET /' + 'a'.repeat(5000));
+      conn.write('GET /' + 'a'.repeat(9000));
       const text = await conn.until((t) => t.includes('\r\n\r\n'), 3000);
       expect(text.startsWith('HTTP/1.1 414 ')).toBe(true);
     } finally {

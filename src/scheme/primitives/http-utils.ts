@@ -67,7 +67,7 @@ function lineLimit(ctx: CallContext, global: Parameter, who: string): number {
 
 export function installHttpUtils(global: Environment, config: ServerConfig): void {
   const L = lips();
-  const readLineLimit = new L.Parameter(4096, null, 'http:read-line-limit');
+  const readLineLimit = new L.Parameter(8192, null, 'http:read-line-limit');
   // The core reads the limit on every request: let it read the parameter.
   Object.defineProperty(config.limits, 'readLineLimit', {
     get: () => toNum((readLineLimit as Parameter).__value__, 'http:read-line-limit'),

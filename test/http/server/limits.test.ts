@@ -32,12 +32,18 @@ function headerLineOf(n: number, name = 'X-Pad'): string {
   return `${name}: ${'b'.repeat(n - name.length - 2)}`;
 }
 
-describe('request line length (readLineLimit, default 4096)', () => {
+describe('request line length (readLineLimit, default 8192: RFC 9112 §3 asks for at least 8,000)', () => {
   it('a request line one byte over the limit gets 414 and a close', async () => {
     h = await start();
     const line = requestLineOf(DEFAULT_LIMITS.readLineLimit + 1);
-    expect(line.length).toBe(4097);
+    expect(line.length).toBe(8193);
     await expectRejected(h, `${line}\r\nHost: x\r\n\r\n`, 414);
+  });
+
+  it('a method longer than the limit gets 501 (a method is not a URI), whole or still arriving', async () => {
+    h = await start();
+    await expectRejected(h, `${'G'.repeat(DEFAULT_LIMITS.readLineLimit + 10)} / HTTP/1.1\r\nHost: x\r\n\r\n`, 501);
+    await expectRejected(h, 'X'.repeat(DEFAULT_LIMITS.readLineLimit + 10), 501);
   });
 
   it('a very long request line (100 KB) in one write gets 414', async () => {
@@ -48,7 +54,7 @@ describe('request line length (readLineLimit, default 4096)', () => {
   it('a request line of exactly the limit is served, on a connection that stays open', async () => {
     h = await start();
     const peer = await Peer.connect(h.port);
-    peer.write(`${requestLineOf(4096)}\r\nHost: x\r\n\r\n`);
+    peer.write(`${requestLineOf(DEFAULT_LIMITS.readLineLimit)}\r\nHost: x\r\n\r\n`);
     const [r] = await peer.waitResponses(1);
     expect(r!.status).toBe(200);
     expect(r!.body).toBe('GET body=0 headers=1');
@@ -58,7 +64,7 @@ describe('request line length (readLineLimit, default 4096)', () => {
   it('a request line of exactly the limit is served when its CR and LF arrive in different writes', async () => {
     h = await start();
     const peer = await Peer.connect(h.port);
-    peer.write(`${requestLineOf(4096)}\r`);
+    peer.write(`${requestLineOf(DEFAULT_LIMITS.readLineLimit)}\r`);
     await sleep(50);
     peer.write('\nHost: x\r\n\r\n');
     const [r] = await peer.waitResponses(1);
@@ -76,7 +82,7 @@ describe('request line length (readLineLimit, default 4096)', () => {
     await peer.writeSlowly(pieces, 10, () => peer.bytesReceived > 0);
     const [r] = await peer.waitResponses(1, 2000);
     expect(r!.status).toBe(414);
-    // The answer came once the line crossed 4096 bytes, not after the whole line.
+    // The answer came once the line crossed the limit, not after the whole line.
     expect(peer.writtenAtFirstByte).toBeGreaterThan(DEFAULT_LIMITS.readLineLimit);
     expect(peer.writtenAtFirstByte).toBeLessThanOrEqual(DEFAULT_LIMITS.readLineLimit + 8 * piece);
     expect(peer.firstByteAt - started).toBeLessThan(1500);
@@ -88,12 +94,12 @@ describe('request line length (readLineLimit, default 4096)', () => {
 describe('header lines and head size', () => {
   it('a header line one byte over the limit gets 431', async () => {
     h = await start();
-    await expectRejected(h, `GET /echo HTTP/1.1\r\nHost: x\r\n${headerLineOf(4097)}\r\n\r\n`, 431);
+    await expectRejected(h, `GET /echo HTTP/1.1\r\nHost: x\r\n${headerLineOf(DEFAULT_LIMITS.readLineLimit + 1)}\r\n\r\n`, 431);
   });
 
   it('a header line of exactly the limit is accepted', async () => {
     h = await start();
-    const out = await exchange(h.port, `GET /echo HTTP/1.1\r\nHost: x\r\n${headerLineOf(4096)}\r\nConnection: close\r\n\r\n`);
+    const out = await exchange(h.port, `GET /echo HTTP/1.1\r\nHost: x\r\n${headerLineOf(DEFAULT_LIMITS.readLineLimit)}\r\nConnection: close\r\n\r\n`);
     expect(out.responses.map((r) => r.status)).toEqual([200]);
     expect(out.responses[0]!.body).toBe('GET body=0 headers=3');
   });
@@ -101,7 +107,7 @@ describe('header lines and head size', () => {
   it('a header line of exactly the limit is accepted when its CR and LF arrive in different writes', async () => {
     h = await start();
     const peer = await Peer.connect(h.port);
-    peer.write(`GET /echo HTTP/1.1\r\nHost: x\r\n${headerLineOf(4096)}\r`);
+    peer.write(`GET /echo HTTP/1.1\r\nHost: x\r\n${headerLineOf(DEFAULT_LIMITS.readLineLimit)}\r`);
     await sleep(50);
     peer.write('\n\r\n');
     const [r] = await peer.waitResponses(1);
@@ -116,7 +122,7 @@ describe('header lines and head size', () => {
     await peer.writeSlowly(pieces, 10, () => peer.bytesReceived > 0);
     const [r] = await peer.waitResponses(1, 2000);
     expect(r!.status).toBe(431);
-    expect(peer.writtenAtFirstByte).toBeLessThanOrEqual(4096 + 40 + 8 * 256);
+    expect(peer.writtenAtFirstByte).toBeLessThanOrEqual(DEFAULT_LIMITS.readLineLimit + 40 + 8 * 256);
     expect(await peer.waitEnded(2000)).toBe(true);
     await expectHealthy(h);
   });
@@ -232,7 +238,7 @@ describe('body size (maxBodySize, default 8 MB)', () => {
     await peer.writeSlowly(pieces, 5, () => peer.bytesReceived > 0);
     const [r] = await peer.waitResponses(1, 2000);
     expect([400, 431]).toContain(r!.status);
-    expect(peer.writtenAtFirstByte).toBeLessThan(80 + 4096 + 8 * 1024);
+    expect(peer.writtenAtFirstByte).toBeLessThan(80 + DEFAULT_LIMITS.readLineLimit + 8 * 1024);
     expect(await peer.waitEnded(2000)).toBe(true);
     await expectHealthy(h);
   });
@@ -245,7 +251,7 @@ describe('body size (maxBodySize, default 8 MB)', () => {
 
   it('a trailer line longer than the line limit gets 431', async () => {
     h = await start();
-    await expectRejected(h, `POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n${headerLineOf(5000, 'T')}\r\n\r\n`, 431);
+    await expectRejected(h, `POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n${headerLineOf(DEFAULT_LIMITS.readLineLimit + 1000, 'T')}\r\n\r\n`, 431);
   });
 
   it('a body of exactly maxBodySize is accepted, declared or chunked', async () => {

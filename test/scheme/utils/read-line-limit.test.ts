@@ -33,9 +33,9 @@ function requestLine(n: number): string {
 }
 
 describe('http:read-line-limit as a parameter', () => {
-  it('reads 4096 by default, is set by calling it with a value, and is rebound by parameterize', async () => {
+  it('reads 8192 by default, is set by calling it with a value, and is rebound by parameterize', async () => {
     expectAll(await checks(`
-      (check "default" 4096 (http:read-line-limit))
+      (check "default" 8192 (http:read-line-limit))
       (http:read-line-limit 100)
       (check "set" 100 (http:read-line-limit))
       (check "parameterize" 10 (parameterize ((http:read-line-limit 10)) (http:read-line-limit)))
