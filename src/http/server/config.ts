@@ -9,7 +9,7 @@ import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import { canonicalizeString } from '../url.js';
 import { URLENCODED, mediaType } from '../media-type.js';
 import { defaultErrorPage } from './error-page.js';
-import { defaultContentParser, urlencodedParser, getHandler, postHandler, notFound } from './handlers.js';
+import { defaultContentParser, urlencodedParser, getHandler, postHandler, optionsHandler, notFound } from './handlers.js';
 import type {
   ContentParser, ErrorHook, ErrorResponseHandler, FallbackHandler, LogHook, MethodHandler,
   ResourceHandler, UrlTransformation, MaybePromise,
@@ -56,6 +56,7 @@ export class ServerConfig {
     this.methodHandlers.set('GET', getHandler);
     this.methodHandlers.set('HEAD', getHandler);
     this.methodHandlers.set('POST', postHandler);
+    this.methodHandlers.set('OPTIONS', optionsHandler);
     this.contentParsers.set(URLENCODED, urlencodedParser);
   }
 

@@ -1,5 +1,5 @@
 /**
- * The predefined method handlers (GET, HEAD, POST), content parsers (urlencoded, default text)
+ * The predefined method handlers (GET, HEAD, POST, OPTIONS), content parsers (urlencoded, default text)
  * and the default fallback (404).
  */
 import { decodeUrl, decodeQuery, type Args } from '../url.js';
@@ -35,6 +35,15 @@ export function postHandler(request: HttpRequest, ex: Exchange): MaybePromise<un
     if (Array.isArray(parsed) && isUrlencoded(request)) for (const pair of parsed as Args) args.push(pair);
     return callResource(path, args, request, ex);
   });
+}
+
+/**
+ * OPTIONS (beyond the egg, SEMANTICS.md): `OPTIONS *` and `OPTIONS /path` get 200 with `Allow`
+ * listing the methods that have handlers now, and no body.
+ */
+export function optionsHandler(_request: HttpRequest, ex: Exchange): MaybePromise<unknown> {
+  ex.send(200, { Allow: [...ex.config.methodHandlers.keys()].join(', ') });
+  return undefined;
 }
 
 /** Runs the request's content parser over its body, storing the parsed value in `request.body`. */

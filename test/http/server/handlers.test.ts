@@ -138,6 +138,19 @@ describe('predefined method handlers', () => {
     expect((await request1(server.port, del)).status).toBe(501);
   });
 
+  it('OPTIONS * and OPTIONS /path get 200 with Allow listing the methods that have handlers, and no body', async () => {
+    server = await startServer((c) => {
+      c.methodHandler('DELETE', (_request, ex) => { ex.send(204); });
+    });
+    for (const target of ['*', '/any/path']) {
+      const r = await request1(server.port, `OPTIONS ${target} HTTP/1.1\r\nHost: t\r\n\r\n`);
+      expect(r.status).toBe(200);
+      expect(header(r, 'allow')).toBe('GET, HEAD, POST, OPTIONS, DELETE');
+      expect(header(r, 'content-length')).toBe('0');
+      expect(r.body).toBe('');
+    }
+  });
+
   it('a custom method handler may write raw output and gets the lazy preamble and framing', async () => {
     server = await startServer((c) => {
       c.methodHandler('OPTIONS', (request, ex) => { ex.write(`Allow: GET, HEAD, POST, OPTIONS\r\n\r\n${request.url}`); });
