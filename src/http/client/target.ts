@@ -30,6 +30,10 @@ export function parseTarget(url: string): Target {
     rest = rest.slice(m[0].length);
   } else if (rest.startsWith('//')) {
     rest = rest.slice(2);
+  } else if (/^https?:(?!\d+(?:[/?#]|$))/i.test(rest)) {
+    // `http:/host/path`, `http:host`: a scheme without its `//`, not a host named "http"
+    // (which `http:8080/path` still is).
+    throw new HttpClientError('bad-url', url, 'malformed URL: the scheme must be followed by "//"');
   }
   const hash = rest.indexOf('#');
   if (hash !== -1) rest = rest.slice(0, hash);

@@ -177,6 +177,8 @@ describe('waits that end', () => {
     await expectClientError(() => get('ftp://127.0.0.1/x', opts()), 'bad-url', 'ftp://127.0.0.1/x');
     await expectClientError(() => get('http://127.0.0.1:99999/', opts()), 'bad-url', 'http://127.0.0.1:99999/');
     await expectClientError(() => get('http:///nohost', opts()), 'bad-url', 'http:///nohost');
+    await expectClientError(() => get('http:/127.0.0.1/x', opts()), 'bad-url', 'http:/127.0.0.1/x', /followed by "\/\/"/);
+    await expectClientError(() => get('https:127.0.0.1/x', opts()), 'bad-url', 'https:127.0.0.1/x', /followed by "\/\/"/);
   });
 });
 
