@@ -87,15 +87,19 @@ export function responseFraming(headers: Headers, status: number, method: string
   if (method === 'HEAD' || (status >= 100 && status < 200) || status === 204 || status === 304) return { kind: 'none' };
   const te = headerValue(headers, 'transfer-encoding');
   if (te !== undefined) {
+    // Only `chunked` alone frames a body we can read and hand over decoded. Anything else
+    // (`gzip`, `chunked, gzip`, `gzip, chunked`, `chunked, chunked`) would be read to a close
+    // that may never come, or handed over still encoded: refused at once.
     const codings = te.split(',').map((c) => c.trim().toLowerCase());
-    if (codings[codings.length - 1] === 'chunked') return { kind: 'chunked' };
-    return { kind: 'close' };
+    if (codings.length === 1 && codings[0] === 'chunked') return { kind: 'chunked' };
+    throw new HttpClientError('bad-header', url, `unsupported Transfer-Encoding ${JSON.stringify(te)} (only chunked alone can be read)`);
   }
   let length: number | null = null;
   for (const [name, value] of headers) {
     if (name !== 'content-length') continue;
     for (const part of value.split(',')) {
       const p = part.trim();
+      if (/^[0-9]{16,}$/.test(p)) throw new HttpClientError('body-too-large', url, `Content-Length ${p.slice(0, 40)} is too large`);
       if (!/^[0-9]{1,15}$/.test(p)) throw new HttpClientError('bad-header', url, `malformed Content-Length ${JSON.stringify(value)}`);
       if (length !== null && length !== Number(p)) throw new HttpClientError('bad-header', url, 'differing Content-Length values');
       length = Number(p);

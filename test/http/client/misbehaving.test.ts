@@ -93,6 +93,24 @@ describe('malformed responses', () => {
     await expectClientError(() => get(b.url, opts()), 'bad-header', b.url, /differing/);
   });
 
+  it('a Content-Length too large for a number → body-too-large, said as such', async () => {
+    const { url } = await serve((c) => c.end('HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\nok'));
+    await expectClientError(() => get(url, opts()), 'body-too-large', url, /too large/);
+  });
+
+  it('a Transfer-Encoding other than chunked alone → bad-header at once, not a read to the close', async () => {
+    for (const te of ['gzip', 'chunked, gzip', 'gzip, chunked', 'chunked, chunked']) {
+      // The server never closes: a client reading to the end would wait for its timeout.
+      const { url } = await serve((c) => c.write(`HTTP/1.1 200 OK\r\nTransfer-Encoding: ${te}\r\n\r\n5\r\nhello\r\n0\r\n\r\n`));
+      const t0 = Date.now();
+      await expectClientError(() => get(url, opts({ timeout: 2000 })), 'bad-header', url, /Transfer-Encoding/);
+      expect(Date.now() - t0).toBeLessThan(1500);
+    }
+    // A single final chunked is read as before.
+    const ok = await serve((c) => c.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'));
+    expect(await get(ok.url, opts())).toBe('hello');
+  });
+
   it('a huge header section → head-too-large (many lines, or one endless line)', async () => {
     const line = `X-Filler: ${'f'.repeat(1000)}\r\n`;
     const { url } = await serve((c) => c.write(`HTTP/1.1 200 OK\r\n${line.repeat(200)}Content-Length: 0\r\n\r\n`));
