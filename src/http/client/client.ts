@@ -7,7 +7,7 @@ import type tls from 'node:tls';
 import buffer from 'node:buffer';
 import zlib from 'node:zlib';
 import { HttpClientError } from '../errors.js';
-import { headerValue, type Headers } from '../headers.js';
+import { headerValue, headerValues, type Headers } from '../headers.js';
 import { HttpRequest } from '../request.js';
 import { formEncode } from '../url.js';
 import { URLENCODED, mediaType } from '../media-type.js';
@@ -268,6 +268,11 @@ export async function request(req: HttpRequest | string, opts: ClientOptions = {
     const location = headerValue(res.headers, 'location');
     if (maxRedirects > 0 && location !== undefined && [301, 302, 303, 307, 308].includes(res.status)) {
       if (hops >= maxRedirects) throw new HttpClientError('too-many-redirects', res.url, `more than ${maxRedirects} redirects`);
+      // Which one the server meant cannot be known (a proxy's and the origin's, or a splitting
+      // attempt): not followed.
+      if (new Set(headerValues(res.headers, 'location')).size > 1) {
+        throw new HttpClientError('bad-header', res.url, `${res.status} response with differing Location values: not followed`);
+      }
       current = redirected(current, res.status, location);
       continue;
     }

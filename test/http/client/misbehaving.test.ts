@@ -111,6 +111,11 @@ describe('malformed responses', () => {
     expect(await get(ok.url, opts())).toBe('hello');
   });
 
+  it('a redirect with two different Location values is not followed → bad-header', async () => {
+    const { url } = await serve((c) => c.end('HTTP/1.1 302 Found\r\nLocation: /a\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n'));
+    await expectClientError(() => get(url, opts({ followRedirects: 3 })), 'bad-header', url, /differing Location/);
+  });
+
   it('a huge header section → head-too-large (many lines, or one endless line)', async () => {
     const line = `X-Filler: ${'f'.repeat(1000)}\r\n`;
     const { url } = await serve((c) => c.write(`HTTP/1.1 200 OK\r\n${line.repeat(200)}Content-Length: 0\r\n\r\n`));
