@@ -193,16 +193,25 @@ export class Server implements ServerIdentity {
     }
   }
 
-  /** Deadlines are checked by one timer for all connections, at a fraction of the shortest timeout. */
-  private scheduleSweep(): void {
+  /**
+   * Deadlines are checked by one timer for all connections, at a fraction of the shortest
+   * timeout, and also when the earliest deadline falls due: a slow peer is cut at its timeout,
+   * not up to a sweep later (a slowloris at 30 s, not 31).
+   */
+  private scheduleSweep(delay?: number): void {
     const l = this.config.limits;
     const shortest = Math.min(l.headTimeout, l.bodyTimeout, l.idleTimeout, l.writeTimeout);
     const interval = Math.max(10, Math.min(1000, Math.floor(shortest / 4)));
     this.sweepTimer = setTimeout(() => {
       const now = Date.now();
-      for (const conn of this.connections) conn.checkDeadline(now);
-      if (!this.isStopping || this.connections.size > 0) this.scheduleSweep();
-    }, interval);
+      let earliest = Infinity;
+      for (const conn of this.connections) {
+        conn.checkDeadline(now);
+        if (conn.deadline > now && conn.deadline < earliest) earliest = conn.deadline;
+      }
+      // A deadline set after this sweep is at least a timeout away: later than the interval.
+      if (!this.isStopping || this.connections.size > 0) this.scheduleSweep(Math.max(10, Math.min(interval, earliest - Date.now())));
+    }, delay ?? interval);
     this.sweepTimer.unref();
   }
 

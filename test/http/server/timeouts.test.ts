@@ -54,6 +54,27 @@ describe('head timeout', () => {
     await expectHealthy(h);
   });
 
+  it('a slowloris (a header byte every 100 ms) is cut at headTimeout from its first byte, not a sweep later', async () => {
+    // The other timeouts long, so the sweep's interval is a quarter of headTimeout (300 ms).
+    h = await startHarness((c) => {
+      c.limits.headTimeout = 1200;
+      c.limits.bodyTimeout = 60_000;
+      c.limits.idleTimeout = 60_000;
+      c.limits.writeTimeout = 60_000;
+      c.addResource('/echo', (_r, _a, ex) => { ex.send(200, {}, 'ok'); });
+    });
+    // Five peers opened 60 ms apart: whatever the phase of the sweep, each is cut on time.
+    const pieces = ['GET /echo HTTP/1.1\r\n', ...'X-Slow: abcdefghijklmnopqrstuvwxyz'.split('')];
+    const peers: Peer[] = [];
+    for (let i = 0; i < 5; i++) {
+      const peer = await Peer.connect(h.port);
+      void peer.writeSlowly(pieces, 100, () => peer.ended);
+      peers.push(peer);
+      await sleep(60);
+    }
+    for (const peer of peers) await expect408(peer, peer.openedAt, 1200 - 50, 1200 + 100);
+  });
+
   it('a partial request line then silence → 408', async () => {
     h = await start();
     const peer = await Peer.connect(h.port);
