@@ -75,7 +75,7 @@ const runtime: Runtime = {
   MAXF: MAX_FIX,
   MINF: MIN_FIX,
   U: UNBOUND,
-  CH: Array.from({ length: 256 }, (_, i) => Char.of(i)),
+  CH: P.BYTE_CHARS,
   Char,
   DEFAULT: DEFAULT_OBJECT,
   arity(fn, received, expected) {

@@ -17,9 +17,14 @@ export interface ProcSpec {
   arity?: Arity;
 }
 
+/** Whether a TS procedure's result is a Promise (or like one): its caller must wait for it. */
+export function isThenable(x: unknown): x is PromiseLike<unknown> {
+  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
+}
+
 /** A Promise-like result: the calling Scheme code suspends until it settles. */
 function settle(r: unknown): unknown {
-  return r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function' ? S.await(r as PromiseLike<unknown>) : r;
+  return isThenable(r) ? S.await(r) : r;
 }
 
 /**

@@ -8,16 +8,12 @@
 import type { Engine } from '../compiler/index.js';
 import { S, SUSP, charge, completeSuspended, execute } from '../runtime/control.js';
 import { typeError } from '../runtime/errors.js';
-import { defineProcedures } from './define.js';
+import { defineProcedures, isThenable } from './define.js';
 
 type Fn = (...args: unknown[]) => unknown;
 
 /** No comparison result is waiting to be used. */
 const NONE: unique symbol = Symbol('none');
-
-function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
-}
 
 /**
  * A bottom-up merge sort of V in place, as an explicit state (run width, the pair of runs being

@@ -234,7 +234,7 @@ export function str(s: unknown, who: string): string {
 }
 
 /** The characters of the 256 bytes, by code (what string-ref of a byte string gives). */
-const BYTE_CHARS: readonly Char[] = Array.from({ length: 256 }, (_, i) => Char.of(i));
+export const BYTE_CHARS: readonly Char[] = Array.from({ length: 256 }, (_, i) => Char.of(i));
 
 /** Compiled code takes literals inline: this is mostly the mutable strings' path. */
 export function stringRef(s: unknown, i: unknown): Char {
