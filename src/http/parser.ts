@@ -72,6 +72,7 @@ export class RequestHeadParser {
         const avail = buf[buf.length - 1] === 13 ? buf.length - 1 : buf.length;
         if (avail - pos > readLineLimit) throw lineTooLong(offsets.length === 0, readLineLimit, buf, pos, avail);
         if (avail - this.headStart > maxHeadSize) throw headTooLarge(maxHeadSize);
+        checkLineStart(buf, pos, avail, offsets.length === 0);
         this.scanPos = pos;
         this.pending = buf.length - pos;
         return -1;
@@ -89,6 +90,7 @@ export class RequestHeadParser {
         this.scanPos = nl + 1;
         return nl + 1;
       }
+      checkLineStart(buf, pos, end, offsets.length === 0);
       offsets.push(pos, end);
       // The request line is checked as soon as it is complete: garbage is refused at once.
       if (offsets.length === 2) this.requestLine = parseRequestLine(buf.toString('latin1', pos, end));
@@ -135,6 +137,25 @@ function lineTooLong(isRequestLine: boolean, limit: number, buf: Buffer, pos: nu
   const sp = buf.indexOf(32, pos);
   if (sp === -1 || sp >= end || sp - pos > limit) return new HttpProtocolError(501, 'method-too-long', `request method longer than ${limit} bytes`);
   return new HttpProtocolError(414, 'request-line-too-long', `request line longer than ${limit} bytes`);
+}
+
+/**
+ * Refuses at once what no later byte can make valid in the line of BUF from START to END (all of
+ * it, or as much as has arrived): a bare CR (RFC 9112 §2.2; a peer that ends lines with it would
+ * have us wait for a head that never ends), or a header line starting with whitespace (obs-fold,
+ * refused by this server, RFC 9112 §5.2).
+ */
+function checkLineStart(buf: Buffer, start: number, end: number, isRequestLine: boolean): void {
+  if (start === end) return;
+  if (buf.subarray(start, end).indexOf(13) !== -1) {
+    throw isRequestLine
+      ? new HttpProtocolError(400, 'bad-request-line', 'bare CR (not followed by LF) in the request line')
+      : new HttpProtocolError(400, 'bad-header', 'bare CR (not followed by LF) in a header line');
+  }
+  const c = buf[start];
+  if (!isRequestLine && (c === 32 || c === 9)) {
+    throw new HttpProtocolError(400, 'obs-fold', 'header line folding (a line starting with whitespace) is not allowed');
+  }
 }
 
 function headTooLarge(limit: number): HttpProtocolError {

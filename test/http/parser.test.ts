@@ -269,6 +269,20 @@ describe('RequestHeadParser: malformed heads', () => {
     expect(bad('GET / HTTP/1.1\r\nX: a\u0000b\r\n\r\n').status).toBe(400);
   });
 
+  // llhttp's suite ("Missing CRLF-CRLF before body", "Headers separated by dummy characters",
+  // "Invalid space after start line"): these used to wait for the end of a head that could never
+  // be valid. A bare CR or a folded line is refused as soon as it is seen.
+  it('refuses a bare CR or a line starting with whitespace before the head (or the line) ends', () => {
+    const at = (s: string): Outcome => feed([s]);
+    expect(at('PUT /url HTTP/1.1\r\nContent-Length: 3\r\n\rabc')).toMatchObject({ kind: 'error', status: 400, code: 'bad-header' });
+    expect(at('GET / HTTP/1.1\r\nHost: a\r\n\rZGET /evil: HTTP/1.1\r\nHost: a\r\n')).toMatchObject({ kind: 'error', status: 400, code: 'bad-header' });
+    expect(at('GET / HTTP/1.1\rHost')).toMatchObject({ kind: 'error', status: 400, code: 'bad-request-line' });
+    expect(at('GET / HTTP/1.1\r\n Host: foo')).toMatchObject({ kind: 'error', status: 400, code: 'obs-fold' });
+    // A CR last in the buffer may be the start of a CRLF: more bytes are needed.
+    expect(at('GET / HTTP/1.1\r\nHost: a\r')).toEqual({ kind: 'incomplete' });
+    expect(at('GET / HTTP/1.1\r\nHost: a\r\n\r')).toEqual({ kind: 'incomplete' });
+  });
+
   it('rejects malformed request lines with 400', () => {
     for (const line of ['GET  / HTTP/1.1', 'GET /', 'GET / HTTP/1.1 x', ' GET / HTTP/1.1', 'GET / HTTP/1.1 ', '/ HTTP/1.1', 'GET\t/\tHTTP/1.1']) {
       expect(bad(`${line}\r\nHost: h\r\n\r\n`).status, JSON.stringify(line)).toBe(400);

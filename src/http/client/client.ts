@@ -4,8 +4,6 @@
  * `http:read-body`, and the TS extras (timeouts, abort signals, redirects, decompression).
  */
 import type tls from 'node:tls';
-import buffer from 'node:buffer';
-import zlib from 'node:zlib';
 import { HttpClientError } from '../errors.js';
 import { headerValue, headerValues, type Headers } from '../headers.js';
 import { HttpRequest } from '../request.js';
@@ -15,6 +13,7 @@ import { type ClientConnection, connect, type Endpoint } from './connection.js';
 import { Agent } from './pool.js';
 import { ProxyTable } from './proxies.js';
 import { storeCookies } from './cookies.js';
+import { BodyDecoder, readDecodedBody } from './decode.js';
 import { parseTarget, absoluteUrl, originKey, type Target } from './target.js';
 import {
   requestHeadText, readResponseHead, responseFraming, readBody, responseKeepsAlive,
@@ -77,6 +76,7 @@ interface Prepared {
 
 const DEFAULT_TIMEOUT = 60_000;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
+const REDIRECTS = [301, 302, 303, 307, 308];
 
 function limitsOf(opts: ClientOptions): ClientLimits {
   return opts.limits ? { ...DEFAULT_CLIENT_LIMITS, ...opts.limits } : DEFAULT_CLIENT_LIMITS;
@@ -228,11 +228,13 @@ export async function readBodyWith(headers: Headers, connection: ClientConnectio
 }
 
 /**
- * One whole exchange over a pooled connection: the response head and body. A pooled connection
+ * One whole exchange over a pooled connection: the response head and body, the body decoded by
+ * its Content-Encoding as it arrives when DECODE says so for this head. A pooled connection
  * that turns out stale (closed by the server while idle) is retried once on a fresh one, for
  * idempotent methods.
  */
-async function exchange(request: HttpRequest, opts: ClientOptions, extra: Headers): Promise<FullResponse> {
+async function exchange(request: HttpRequest, opts: ClientOptions, extra: Headers,
+  decode: (head: ResponseHead) => boolean = () => false): Promise<FullResponse> {
   const p = prepare(request, opts, extra);
   const agent = opts.agent ?? defaultAgent;
   const limits = limitsOf(opts);
@@ -246,7 +248,10 @@ async function exchange(request: HttpRequest, opts: ClientOptions, extra: Header
       writeRequest(conn, p);
       const head = await readFinalHead(conn, p.url, limits);
       const framing = responseFraming(head.headers, head.status, p.method, p.url);
-      const { body, trailers } = await readBody(conn.reader, framing, p.url, limits);
+      const decoder = framing.kind !== 'none' && decode(head)
+        ? BodyDecoder.forEncoding(headerValue(head.headers, 'content-encoding'), p.url, limits.maxBodySize) : null;
+      const { body, trailers } = decoder === null ? await readBody(conn.reader, framing, p.url, limits)
+        : await readDecodedBody(conn.reader, framing, p.url, limits, decoder);
       if (!responseKeepsAlive(head, framing, p.protocol, p.headers)) conn.reusable = false;
       agent.release(conn);
       return { ...head, body, trailers, url: p.url };
@@ -263,10 +268,14 @@ export async function request(req: HttpRequest | string, opts: ClientOptions = {
   let current = typeof req === 'string' ? new HttpRequest('GET', req, [], null, 'HTTP/1.1') : req;
   const extra: Headers = opts.decompress ? [['Accept-Encoding', 'gzip, deflate']] : [];
   const maxRedirects = opts.followRedirects ?? 0;
+  const follows = (head: ResponseHead): boolean => maxRedirects > 0 && REDIRECTS.includes(head.status)
+    && headerValue(head.headers, 'location') !== undefined;
+  // The body of a redirect that will be followed is dropped, so it is not decoded.
+  const decode = (head: ResponseHead): boolean => opts.decompress === true && !follows(head);
   for (let hops = 0; ; hops++) {
-    const res = await exchange(current, opts, extra);
+    const res = await exchange(current, opts, extra, decode);
     const location = headerValue(res.headers, 'location');
-    if (maxRedirects > 0 && location !== undefined && [301, 302, 303, 307, 308].includes(res.status)) {
+    if (location !== undefined && follows(res)) {
       if (hops >= maxRedirects) throw new HttpClientError('too-many-redirects', res.url, `more than ${maxRedirects} redirects`);
       // Which one the server meant cannot be known (a proxy's and the origin's, or a splitting
       // attempt): not followed.
@@ -276,7 +285,6 @@ export async function request(req: HttpRequest | string, opts: ClientOptions = {
       current = redirected(current, res.status, location);
       continue;
     }
-    if (opts.decompress) res.body = decode(res.body, headerValue(res.headers, 'content-encoding'), res.url, limitsOf(opts).maxBodySize);
     return res;
   }
 }
@@ -321,38 +329,6 @@ function originOf(url: string): string {
   } catch {
     return url;
   }
-}
-
-/**
- * Undoes the content codings of a body. The decoded size is bounded by MAX (limits.maxBodySize):
- * only the encoded size was bounded, so a small gzip bomb (10 MB of zeros is 10 kB) inflated to
- * whatever it held.
- */
-function decode(body: Buffer, encoding: string | undefined, url: string, max: number): Buffer {
-  if (encoding === undefined || body.length === 0) return body;
-  const codings = encoding.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
-  let out = body;
-  const zopts = { maxOutputLength: Math.max(1, Math.min(max, buffer.kMaxLength)) };
-  try {
-    for (const c of codings.reverse()) {
-      if (c === 'gzip' || c === 'x-gzip') out = zlib.gunzipSync(out, zopts);
-      else if (c === 'deflate') {
-        try { out = zlib.inflateSync(out, zopts); } catch (e) {
-          if (tooLarge(e)) throw e;
-          out = zlib.inflateRawSync(out, zopts);
-        }
-      } else if (c === 'br') out = zlib.brotliDecompressSync(out, zopts);
-      else throw new Error(`unknown content coding ${c}`);
-    }
-  } catch (e) {
-    if (tooLarge(e)) throw new HttpClientError('body-too-large', url, `the decoded ${encoding} body exceeds the limit of ${max} bytes`, { cause: e });
-    throw new HttpClientError('bad-encoding', url, `cannot decode the ${encoding} body: ${(e as Error).message}`, { cause: e });
-  }
-  return out;
-}
-
-function tooLarge(e: unknown): boolean {
-  return e instanceof RangeError && (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
 }
 
 /** `http:GET`: the body of the response as bytes. A request record keeps its cookies (the egg's hack). */

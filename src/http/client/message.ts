@@ -4,7 +4,7 @@
  */
 import { HttpClientError, HttpProtocolError } from '../errors.js';
 import { ChunkedDecoder } from '../body.js';
-import { assertHeader, headerValue, parseHeaderLine, isToken, type Headers } from '../headers.js';
+import { assertHeader, headerValue, headerValues, parseHeaderLine, isToken, type Headers } from '../headers.js';
 import type { SocketReader } from './reader.js';
 
 export interface ClientLimits {
@@ -31,6 +31,9 @@ export interface ResponseHead {
   headers: Headers;
 }
 
+/** Empty lines tolerated before a status line. */
+const MAX_EMPTY_LINES = 8;
+
 const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: (.*))?$/;
 
 /** Serialises a request head: METHOD target PROTOCOL, then each header line, then a blank line. Write it as latin1. */
@@ -52,7 +55,12 @@ export function requestHeadText(method: string, target: string, protocol: string
 /** Reads a status line and header lines. Throws HttpClientError naming URL for a malformed head. */
 export async function readResponseHead(reader: SocketReader, url: string, limits: ClientLimits): Promise<ResponseHead> {
   const tooLong = (): Error => new HttpClientError('head-too-large', url, `response line longer than ${limits.readLineLimit} bytes`);
-  const statusLine = await reader.readLine(limits.readLineLimit, tooLong);
+  let statusLine = await reader.readLine(limits.readLineLimit, tooLong);
+  // Empty lines before a status line are skipped, as a server skips them before a request line
+  // (RFC 9112 §2.2): some servers (aiohttp) send a stray CRLF after a response, e.g. after 100 Continue.
+  for (let skipped = 0; statusLine === '' && skipped < MAX_EMPTY_LINES; skipped++) {
+    statusLine = await reader.readLine(limits.readLineLimit, tooLong);
+  }
   if (statusLine === null) throw new HttpClientError('closed', url, 'the server closed the connection without answering');
   const m = STATUS_LINE.exec(statusLine);
   if (!m) throw new HttpClientError('bad-status-line', url, `malformed status line ${JSON.stringify(statusLine.slice(0, 100))}`);
@@ -85,8 +93,10 @@ export type ResponseFraming = { kind: 'none' } | { kind: 'length'; length: numbe
 
 export function responseFraming(headers: Headers, status: number, method: string, url: string): ResponseFraming {
   if (method === 'HEAD' || (status >= 100 && status < 200) || status === 204 || status === 304) return { kind: 'none' };
-  const te = headerValue(headers, 'transfer-encoding');
-  if (te !== undefined) {
+  // Every Transfer-Encoding field counts: `chunked` then `identity` in a second field is `chunked, identity`.
+  const tes = headerValues(headers, 'transfer-encoding');
+  if (tes.length > 0) {
+    const te = tes.join(', ');
     // Only `chunked` alone frames a body we can read and hand over decoded. Anything else
     // (`gzip`, `chunked, gzip`, `gzip, chunked`, `chunked, chunked`) would be read to a close
     // that may never come, or handed over still encoded: refused at once.

@@ -67,6 +67,15 @@ export class SocketReader {
     w?.();
   }
 
+  /**
+   * Fails the wait in progress and every later one with ERR: a body decoder that found the bytes
+   * corrupt ends the read at once, rather than when the rest of the body came or the deadline passed.
+   */
+  fail(err: Error): void {
+    if (this.failure === null) this.failure = err;
+    this.wake();
+  }
+
   /** Waits for more bytes; false at the end of the stream. */
   private async more(): Promise<boolean> {
     if (this.failure !== null) throw this.failure;

@@ -423,7 +423,7 @@ export class Connection {
 }
 
 /** HTTP/1.1: persistent unless `Connection: close`; HTTP/1.0: only with `Connection: keep-alive`. */
-function wantsKeepAlive(head: RequestHead): boolean {
+export function wantsKeepAlive(head: RequestHead): boolean {
   const conn = headerValue(head.headers, 'connection');
   if (head.protocol === 'HTTP/1.1') return conn === undefined || !hasToken(conn, 'close');
   return conn !== undefined && hasToken(conn, 'keep-alive');
@@ -437,7 +437,7 @@ function hasToken(value: string, token: string): boolean {
 }
 
 /** RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host; no request has two. */
-function checkHost(head: RequestHead): void {
+export function checkHost(head: RequestHead): void {
   let count = 0;
   const headers = head.headers;
   for (let i = 0; i < headers.length; i++) {
