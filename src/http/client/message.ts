@@ -34,7 +34,8 @@ export interface ResponseHead {
 /** Empty lines tolerated before a status line. */
 const MAX_EMPTY_LINES = 8;
 
-const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: (.*))?$/;
+// reason-phrase = *( HTAB / SP / VCHAR / obs-text ) (RFC 9112 §4): no control characters.
+const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
 
 /** Serialises a request head: METHOD target PROTOCOL, then each header line, then a blank line. Write it as latin1. */
 export function requestHeadText(method: string, target: string, protocol: string, headers: Headers): string {
@@ -162,6 +163,8 @@ export async function readBody(reader: SocketReader, framing: ResponseFraming, u
  */
 export function responseKeepsAlive(head: ResponseHead, framing: ResponseFraming, requestProtocol: string, requestHeaders: Headers = []): boolean {
   if (framing.kind === 'close') return false;
+  // After 101 the connection speaks another protocol: it never goes back to the pool.
+  if (head.status === 101) return false;
   // Both Transfer-Encoding and Content-Length: a smuggling or splitting attempt, or a broken
   // server; the framing used may not be the one it meant, so do not send it anything else
   // (RFC 9112 §6.3).
