@@ -1,7 +1,17 @@
 /**
- * `http:make-server` in TypeScript: a listening socket, its connections, and the sweep that
- * enforces their deadlines. What requests do is in the ServerConfig; how one connection is
- * served is in Connection.
+ * `http:make-server` in TypeScript: a listening socket, its connections, the sweep that
+ * enforces their deadlines, and the guard that keeps descriptors free for new connections.
+ * What requests do is in the ServerConfig; how one connection is served is in Connection.
+ *
+ * Out of descriptors (EMFILE): libuv never busy-loops on it. When accept() fails with EMFILE it
+ * closes a descriptor it keeps in reserve, accepts every pending connection and closes it at
+ * once, then takes its reserve back (uv__emfile_trick in src/unix/stream.c), so those clients
+ * see their connection closed without an answer and the listener stays up; Node emits 'error'
+ * only if that trick fails, and we handle it without closing. Measured with a server under
+ * `ulimit -n 64` (test/http/server/emfile.test.ts). Node offers no way to pause accepting, so
+ * the server keeps a few descriptors free instead: near the limit each new connection closes the
+ * oldest idle keep-alive connection (RFC 9112 §9.5 lets a server close an idle connection at any
+ * time; clients retry), so an idle crowd cannot lock new clients out.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -10,7 +20,11 @@ import { ServerConfig } from './config.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { ServerIdentity } from './exchange.js';
 import { bufferedStderrLog } from './debug-log.js';
+import { countOpenDescriptors, raiseDescriptorLimit } from './fd-limit.js';
 import type { MaybePromise, ResourceHandler } from './types.js';
+
+/** How long a new connection that has sent nothing yet is safe from being closed to free its descriptor. */
+const SILENT_GRACE_MS = 1000;
 
 export interface ServerOptions {
   /** Port to listen on; 0 (the default) picks a free one, see `server.port`. */
@@ -21,7 +35,10 @@ export interface ServerOptions {
   location?: string;
   /** Accepted for the egg's signature; ignored (responses use the request's protocol). */
   protocol?: string | null;
-  /** Listen backlog. Default 40. */
+  /**
+   * Listen backlog. Default 511, as node:http's (../shared/SEMANTICS.md): with 40 the kernel drops
+   * SYNs under a few dozen concurrent connects and clients wait a second to retry.
+   */
   backlog?: number;
   /** Address to bind (the egg's RESTRICTHOST). Default: every interface, IPv6 and IPv4. */
   host?: string | null;
@@ -33,6 +50,12 @@ export interface ServerOptions {
   debug?: boolean | ((line: string) => void);
   /** Serve HTTPS with these TLS options (key, cert …). */
   tls?: tls.TlsOptions | null;
+  /**
+   * Descriptors kept free below the open-file limit: once open descriptors reach the limit less
+   * this many, each new connection closes the oldest idle keep-alive connection. Default 1/32 of
+   * the limit, at least 8 and at most 256.
+   */
+  descriptorReserve?: number;
 }
 
 export class Server implements ServerIdentity {
@@ -41,7 +64,12 @@ export class Server implements ServerIdentity {
   readonly location: string;
   private readonly options: ServerOptions;
   private listener: net.Server | null = null;
-  private readonly connections = new Set<Connection>();
+  /**
+   * Open connections, in accept order, with when each was accepted: whole ms of
+   * performance.now(), a small integer V8 stores inline (Date.now() would be a 16-byte heap number
+   * per connection).
+   */
+  private readonly connections = new Map<Connection, number>();
   private readonly waiting: net.Socket[] = [];
   /** Every accepted TCP socket, before any TLS handshake. */
   private readonly rawSockets = new Set<net.Socket>();
@@ -51,6 +79,14 @@ export class Server implements ServerIdentity {
   private resolveClosed!: () => void;
   private readonly host: ConnectionHost;
   private isStopping = false;
+  /** The soft open-file limit (Infinity where unknown) and how many descriptors to keep free. */
+  private descriptorLimit = Infinity;
+  private descriptorReserve = 0;
+  /** Descriptors open besides our accepted sockets, as last counted, and when that was. */
+  private otherDescriptors = 0;
+  private descriptorsCountedAt = 0;
+  /** Connections closed to free a descriptor, until their close is seen (their fd is gone already). */
+  private readonly shed = new Set<Connection>();
   /** Resolves once the server has stopped and every connection is closed. */
   readonly closed: Promise<void>;
 
@@ -94,7 +130,7 @@ export class Server implements ServerIdentity {
   async start(): Promise<this> {
     if (this.listener !== null) throw new HttpUsageError('this server is already started');
     const onConnection = (socket: net.Socket): void => this.onConnection(socket);
-    const listenOptions: net.ListenOptions = { port: this.options.port ?? 0, backlog: this.options.backlog ?? 40 };
+    const listenOptions: net.ListenOptions = { port: this.options.port ?? 0, backlog: this.options.backlog ?? 511 };
     if (this.options.host != null) listenOptions.host = this.options.host;
     const listen = this.config.transport.listen;
     let listener: net.Server;
@@ -108,9 +144,15 @@ export class Server implements ServerIdentity {
         : net.createServer({ allowHalfOpen: true, noDelay: true }, onConnection);
     }
     this.listener = listener;
+    // Runs after onConnection, so the newest Connection exists already (and is never the one shed).
+    // One 'close' listener shared by every socket (it gets the socket as `this`): a closure and a
+    // once() wrapper per connection cost ~200 bytes each of 10,000 idle connections.
+    const rawSockets = this.rawSockets;
+    function onRawClose(this: net.Socket): void { rawSockets.delete(this); }
     listener.on('connection', (raw: net.Socket) => {
-      this.rawSockets.add(raw);
-      raw.once('close', () => this.rawSockets.delete(raw));
+      rawSockets.add(raw);
+      raw.on('close', onRawClose);
+      this.guardDescriptors(raw);
     });
     if (!listener.listening) {
       await new Promise<void>((resolve, reject) => {
@@ -119,7 +161,9 @@ export class Server implements ServerIdentity {
         listener.listen(listenOptions, () => { listener.off('error', onError); resolve(); });
       });
     }
-    listener.on('error', (e) => this.reportError(e));
+    // An accept error (EMFILE when libuv's reserve trick fails) is reported; the listener stays open.
+    listener.on('error', (e) => this.onListenerError(e));
+    this.initDescriptorGuard();
     try {
       if (this.options.init) await this.options.init();
       if (this.config.startupHook !== null) await this.config.startupHook();
@@ -142,10 +186,10 @@ export class Server implements ServerIdentity {
       const listenerClosed = listener === null ? Promise.resolve()
         : new Promise<void>((resolve) => listener.close(() => resolve()));
       for (const s of this.waiting.splice(0)) s.destroy();
-      for (const conn of this.connections) conn.shutdown();
+      for (const conn of this.connections.keys()) conn.shutdown();
       let force: NodeJS.Timeout | null = null;
       if (options.timeout !== undefined) {
-        force = setTimeout(() => { for (const c of this.connections) c.destroy(); }, options.timeout);
+        force = setTimeout(() => { for (const c of this.connections.keys()) c.destroy(); }, options.timeout);
       }
       while (this.connections.size > 0) await new Promise<void>((resolve) => { this.drainWaiter = resolve; });
       if (force !== null) clearTimeout(force);
@@ -181,16 +225,86 @@ export class Server implements ServerIdentity {
       return;
     }
     const conn = new Connection(socket, this.host, ip);
-    this.connections.add(conn);
+    this.connections.set(conn, Math.trunc(performance.now()));
   }
 
   private onConnectionClosed(conn: Connection): void {
     this.connections.delete(conn);
+    this.shed.delete(conn);
     if (this.connections.size === 0 && this.drainWaiter !== null) {
       const w = this.drainWaiter;
       this.drainWaiter = null;
       w();
     }
+  }
+
+  /** Raises the soft open-file limit where the hard one allows, and counts what is open already. */
+  private initDescriptorGuard(): void {
+    const limit = raiseDescriptorLimit();
+    if (limit === null || !Number.isFinite(limit.soft)) return;
+    this.descriptorLimit = limit.soft;
+    this.descriptorReserve = this.options.descriptorReserve ?? Math.min(256, Math.max(8, Math.floor(limit.soft / 32)));
+    this.countDescriptors(Date.now());
+  }
+
+  /** Our accepted sockets whose descriptor is still open. */
+  private get socketDescriptors(): number {
+    return this.rawSockets.size - this.shed.size;
+  }
+
+  private countDescriptors(now: number): void {
+    this.descriptorsCountedAt = now;
+    const open = countOpenDescriptors();
+    if (open !== null) this.otherDescriptors = Math.max(0, open - this.socketDescriptors);
+  }
+
+  /**
+   * After each accept: near the open-file limit, close the oldest idle connections until
+   * RESERVE descriptors are free again. The rest of the process opens descriptors too, so past
+   * half the limit the estimate is recounted, at most once a second (a listing of /proc/self/fd).
+   */
+  private guardDescriptors(newest: net.Socket): void {
+    const threshold = this.descriptorLimit - this.descriptorReserve;
+    let open = this.otherDescriptors + this.socketDescriptors;
+    if (open < this.descriptorLimit / 2) return;
+    const now = Date.now();
+    if (now - this.descriptorsCountedAt >= 1000) {
+      this.countDescriptors(now);
+      open = this.otherDescriptors + this.socketDescriptors;
+    }
+    if (open > threshold) this.closeIdle(open - threshold, newest);
+  }
+
+  /**
+   * Closes up to COUNT idle connections, oldest first. One that has not sent a byte yet is
+   * spared for its first second: in a burst of connects it was accepted a moment ago and its
+   * request is on its way (NEWEST, just accepted, is always spared).
+   */
+  private closeIdle(count: number, newest: net.Socket | null): void {
+    const now = performance.now();
+    // Map order is accept order: the first idle ones are the oldest.
+    for (const [conn, acceptedAt] of this.connections) {
+      if (count <= 0) break;
+      if (!conn.idle || conn.socket === newest || this.shed.has(conn)) continue;
+      if (conn.socket.bytesRead === 0 && now - acceptedAt < SILENT_GRACE_MS) continue;
+      this.host.debug?.(`${conn.ip} - - - -> closed idle connection (${this.otherDescriptors + this.socketDescriptors} of ${this.descriptorLimit} descriptors open)`);
+      this.shed.add(conn);
+      conn.destroy(); // closes the descriptor now; 'close' follows on a later tick
+      count--;
+    }
+  }
+
+  /**
+   * The listener failed. For EMFILE/ENFILE this means libuv's reserve descriptor was gone, and
+   * libuv retries accept() straight away: free descriptors now so that retry can succeed.
+   */
+  private onListenerError(e: Error): void {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EMFILE' || code === 'ENFILE') {
+      this.closeIdle(Math.max(1, this.descriptorReserve), null);
+      this.countDescriptors(Date.now()); // the estimate was wrong; with descriptors freed, the listing works
+    }
+    this.reportError(e);
   }
 
   /**
@@ -205,7 +319,7 @@ export class Server implements ServerIdentity {
     this.sweepTimer = setTimeout(() => {
       const now = Date.now();
       let earliest = Infinity;
-      for (const conn of this.connections) {
+      for (const conn of this.connections.keys()) {
         conn.checkDeadline(now);
         if (conn.deadline > now && conn.deadline < earliest) earliest = conn.deadline;
       }
