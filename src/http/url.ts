@@ -5,7 +5,9 @@
 /** An argument a-list: names to values, in order, duplicates kept. */
 export type Args = Array<[string, string]>;
 
-const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: an escaped U+FEFF is text like any other (by default TextDecoder drops one at the
+// start of its input, so `%EF%BB%BF` decoded to "" and a form value lost its first character).
+const utf8Fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function hexValue(c: number): number {
   if (c >= 48 && c <= 57) return c - 48;
@@ -120,7 +122,14 @@ export function stripOrigin(target: string): string {
   return rest === '' ? '/' : rest;
 }
 
-/** Form-urlencoding of one name or value (`application/x-www-form-urlencoded`). */
+/** A surrogate half without its other half: text no UTF-8 can hold. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Form-urlencoding of one name or value (`application/x-www-form-urlencoded`). A lone surrogate
+ * is sent as U+FFFD, as the URL Standard's urlencoded serializer does (encodeURIComponent threw a
+ * URIError for it, out of `http:POST`/`post`).
+ */
 export function formEncode(s: string): string {
-  return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  return encodeURIComponent(s.replace(LONE_SURROGATE, '\uFFFD')).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
