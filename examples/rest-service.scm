@@ -223,7 +223,8 @@
                 [s (if (char=? (string-ref s (- (string-length s) 1)) #\.) (string-append s "0") s)])
            (if (char=? (string-ref s 0) #\.) (string-append "0" s) s))]))
 
-;;; Whether byte code K can stand in a JSON string as it is (a macro: this is the inner loop).
+;;; Whether byte code K can stand in a JSON string as it is (a macro: this is the inner loop;
+;;; K is a variable, as the macro uses it three times).
 (define-syntax plain-byte?
   (syntax-rules ()
     [(_ k) (and (>= k 32) (not (= k 34)) (not (= k 92)))]))
@@ -233,7 +234,7 @@
   (let ([n (string-length s)])
     (let scan ([i 0])
       (cond [(= i n) (string-append "\"" s "\"")]
-            [(plain-byte? (char->integer (string-ref s i))) (scan (+ i 1))]
+            [(let ([k (char->integer (string-ref s i))]) (plain-byte? k)) (scan (+ i 1))]
             [else (json-quote-escaped s i)]))))
 
 ;;; The same, when the byte at I is the first to escape: runs of plain bytes are substrings,
@@ -242,7 +243,7 @@
   (let ([n (string-length s)])
     (let loop ([start 0] [i i] [parts '("\"")])
       (cond [(= i n) (apply string-append (reverse (cons* "\"" (substring s start n) parts)))]
-            [(plain-byte? (char->integer (string-ref s i))) (loop start (+ i 1) parts)]
+            [(let ([k (char->integer (string-ref s i))]) (plain-byte? k)) (loop start (+ i 1) parts)]
             [else (loop (+ i 1) (+ i 1)
                         (cons* (json-escape (string-ref s i)) (substring s start i) parts))]))))
 

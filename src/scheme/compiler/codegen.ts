@@ -100,7 +100,7 @@ export class Unit {
   source(top: string): string {
     return [
       "'use strict';",
-      'const { S, SUSP, Frame, Pair, NIL, P, MAXF, MINF, U, CH, Char } = R;',
+      'const { S, SUSP, Frame, Pair, NIL, P, MAXF, MINF, U, CH, Char, MS } = R;',
       ...this.consts.map((_, i) => `const k${i} = K[${i}];`),
       ...this.functions,
       `return ${top};`,
@@ -607,8 +607,9 @@ class FnGen {
           return prim.atomic === true || (!simple && node.args.slice(i + 1).some((b) => !this.isSimple(b)) && !this.isStable(a)) ? this.materialize(x) : x;
         });
         const atomic = args.map(isAtomic);
+        const temps = Array.from({ length: prim.temps ?? 0 }, () => this.temp());
         if (node.line !== null) this.emit(mark(node.line));
-        return inline.length === 0 ? prim.js(args, atomic) : `(${inline.join(', ')}, ${prim.js(args, atomic)})`;
+        return inline.length === 0 ? prim.js(args, atomic, temps) : `(${inline.join(', ')}, ${prim.js(args, atomic, temps)})`;
       }
       case 'if':
         if (this.isSimple(node)) {

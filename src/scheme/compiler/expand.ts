@@ -218,7 +218,11 @@ export class Expander {
       if (name === 'apply' && args.length >= 2 && this.env.inline('apply', args.length)) {
         return { t: 'apply', f: args[0]!, args: args.slice(1), line: this.line, tail: false };
       }
-      if (this.env.inline(name, args.length)) return { t: 'prim', name, args, line: this.line };
+      if (this.env.inline(name, args.length)) {
+        const a = args[0];
+        if (name === 'char->integer' && a?.t === 'prim' && a.name === 'string-ref') return { t: 'prim', name: '%string-byte', args: a.args, line: this.line };
+        return { t: 'prim', name, args, line: this.line };
+      }
     }
     return { t: 'call', f: this.expr(x.car, scope), args, line: this.line, tail: false };
   }

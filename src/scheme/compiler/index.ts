@@ -9,7 +9,7 @@ import { PRIMS } from './primitives.js';
 import { Fn, type Cell, type Node } from './ast.js';
 import type { Binding } from './syntax.js';
 import { S, SUSP, Frame, execute, Interrupted, type Task } from '../runtime/control.js';
-import { Pair, NIL, MAX_FIX, MIN_FIX, DEFAULT_OBJECT, arrayToList, intern, Keyword, makeValues, Char } from '../runtime/data.js';
+import { Pair, NIL, MAX_FIX, MIN_FIX, DEFAULT_OBJECT, arrayToList, intern, Keyword, makeValues, Char, MString } from '../runtime/data.js';
 import * as P from '../runtime/prims.js';
 import { arityError, tooFewArguments, notProcedure, unbound, SchemeError, Raised, raisedObject } from '../runtime/errors.js';
 
@@ -47,6 +47,8 @@ export interface Runtime {
   /** The characters 0-255, by code: what `string-ref` of a byte string gives. */
   CH: readonly Char[];
   Char: typeof Char;
+  /** The class of mutable strings (the bytes in `.__string__`). */
+  MS: { prototype: object };
   DEFAULT: object;
   arity(fn: unknown, received: number, expected: string): never;
   tooFew(fn: unknown, received: number, min: number): never;
@@ -77,6 +79,9 @@ const runtime: Runtime = {
   U: UNBOUND,
   CH: P.BYTE_CHARS,
   Char,
+  get MS() {
+    return MString;
+  },
   DEFAULT: DEFAULT_OBJECT,
   arity(fn, received, expected) {
     throw arityError(fn, received, expected);

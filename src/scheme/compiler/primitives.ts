@@ -7,10 +7,12 @@
 export interface Prim {
   /** Arities taken inline (other arities call the global procedure). */
   argc: readonly number[];
-  /** JS for the call; ARGS are JS expressions, ATOMIC says whether each may be repeated. */
-  js(args: string[], atomic: boolean[]): string;
+  /** JS for the call; ARGS are JS expressions, ATOMIC says whether each may be repeated, TEMPS are fresh variables. */
+  js(args: string[], atomic: boolean[], temps: string[]): string;
   /** The code generator puts each argument in a variable first (so JS may repeat it). */
   atomic?: true;
+  /** How many fresh variables the JS needs. */
+  temps?: number;
 }
 
 /** A call of runtime prims function FN. */
@@ -23,11 +25,24 @@ const fast = (name: string, argc: number, js: (a: string[]) => string): Prim => 
   js: (a, atomic) => (atomic.every((x) => x) ? js(a) : `P.${name}(${a.join(', ')})`),
 });
 
+/**
+ * FAST written out with its first argument's bytes (a literal's JS string, or a mutable string's
+ * `.__string__`) in variable T, or null: both kinds of string take the inline path.
+ */
+const onBytes = (name: string, argc: number, js: (t: string, a: string[]) => string): Prim => ({
+  argc: [argc],
+  atomic: true,
+  temps: 1,
+  js: (a, atomic, [t]) => (atomic.every((x) => x)
+    ? `((${t} = typeof ${a[0]} === 'string' ? ${a[0]} : ${a[0]} instanceof MS ? (${a[0]}).__string__ : null) !== null && ${js(t!, a)} : P.${name}(${a.join(', ')}))`
+    : `P.${name}(${a.join(', ')})`),
+});
+
 /** `(+ a b c …)` as `(+ (+ a b) c)`: CHICKEN folds left to right too. */
 const folded = (name: string, two: Prim): Prim => ({
   argc: [2, 3, 4, 5, 6],
   atomic: true,
-  js: (a, atomic) => (a.length === 2 ? two.js(a, atomic) : a.slice(1).reduce((acc, x) => `P.${name}(${acc}, ${x})`, a[0]!)),
+  js: (a, atomic) => (a.length === 2 ? two.js(a, atomic, []) : a.slice(1).reduce((acc, x) => `P.${name}(${acc}, ${x})`, a[0]!)),
 });
 
 const sum = fast('add', 2, ([a, b]) => `(${num(a!)} && ${num(b!)} && ${a} + ${b} <= MAXF && ${a} + ${b} >= MINF ? ${a} + ${b} : P.add(${a}, ${b}))`);
@@ -68,13 +83,17 @@ export const PRIMS: ReadonlyMap<string, Prim> = new Map<string, Prim>([
   ['vector-ref', fn('vectorRef', 2)],
   ['vector-set!', fn('vectorSet', 3)],
   ['vector-length', fn('vectorLength', 1)],
-  // A literal's bytes straight from the JS string (a mutable string takes the call).
-  ['string-ref', fast('stringRef', 2, ([s, i]) => `(typeof ${s} === 'string' && typeof ${i} === 'number' && ${i} >= 0 && ${i} < (${s}).length ? CH[(${s}).charCodeAt(${i})] : P.stringRef(${s}, ${i}))`)],
-  ['string-length', fn('stringLength', 1)],
+  // A string's bytes straight from its JS string.
+  ['string-ref', onBytes('stringRef', 2, (t, [, i]) => `typeof ${i} === 'number' && ${i} >= 0 && ${i} < ${t}.length ? CH[${t}.charCodeAt(${i})]`)],
+  // `(char->integer (string-ref s i))`, fused by the expander: no character object in between.
+  ['%string-byte', onBytes('stringByte', 2, (t, [, i]) => `typeof ${i} === 'number' && ${i} >= 0 && ${i} < ${t}.length ? ${t}.charCodeAt(${i})`)],
+  ['string-length', onBytes('stringLength', 1, (t) => `true ? ${t}.length`)],
   ['char->integer', fast('charToInteger', 1, ([c]) => `(${c} instanceof Char ? (${c}).code : P.charToInteger(${c}))`)],
   ['integer->char', fn('integerToChar', 1)],
   ['char?', fn('isChar', 1)],
   ['string?', fn('isString', 1)],
+  ['number?', fast('isNumber', 1, ([x]) => `(typeof ${x} === 'number' || P.isNumber(${x}))`)],
+  ['list?', fast('isList', 1, ([x]) => `(${x} === NIL || P.isList(${x}))`)],
   ['vector?', { argc: [1], js: ([x]) => `Array.isArray(${x})` }],
   ['procedure?', { argc: [1], js: ([x]) => `(typeof ${x} === 'function')` }],
   ['boolean?', { argc: [1], js: ([x]) => `(${x} === true || ${x} === false)` }],

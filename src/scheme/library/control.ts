@@ -400,6 +400,12 @@ function isCondition(x: unknown): boolean {
 
 // ---------------------------------------------------------------------------------------------
 
+/** CPU time of this process (user and system), in milliseconds. */
+function cpuMilliseconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 export function installControl(engine: Engine): void {
   const raise = raiser(engine);
   const setRecordPrinter = (name: unknown, f: unknown): undefined => {
@@ -612,11 +618,17 @@ export function installControl(engine: Engine): void {
     'error-object?': [(x: unknown) => x instanceof Error, 1, 1],
     'error-object-message': [(e: unknown) => (e instanceof Error ? e.message : ''), 1, 1],
     'error-object-irritants': [(e: unknown) => (e instanceof SchemeError ? arrayToList([...e.args]) : NIL), 1, 1],
-    '%clock': [() => performance.now(), 0, 0],
-    // (time EXPR) reports as csi does: seconds of CPU time (wall time here) on stderr.
+    '%clock': [() => cpuMilliseconds(), 0, 0],
+    // (time EXPR) reports as csi does: seconds of CPU time (user and system) on stderr.
     '%report-time': [(t0: unknown) => {
-      process.stderr.write(`${((performance.now() - Number(t0)) / 1000).toFixed(3)}s CPU time\n`);
+      process.stderr.write(`${((cpuMilliseconds() - Number(t0)) / 1000).toFixed(3)}s CPU time\n`);
     }, 1, 1],
+    // CHICKEN's CPU clocks, in whole milliseconds: cpu-time gives user and system time apart.
+    'cpu-time': [() => {
+      const u = process.cpuUsage();
+      return makeValues([Math.round(u.user / 1000), Math.round(u.system / 1000)]);
+    }, 0, 0],
+    'current-process-milliseconds': [() => Math.round(cpuMilliseconds()), 0, 0],
     'procedure-information': [(f: unknown) => {
       if (typeof f !== 'function') throw typeError('procedure-information', f);
       const info = procedureInfo.get(f.name);

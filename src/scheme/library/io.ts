@@ -94,18 +94,22 @@ function fileInPort(file: unknown, who: string): StringInPort {
 
 /** `open-output-string`: collects bytes. */
 export class ByteStringPort extends OutPort {
-  private parts: string[] = [];
+  /**
+   * Joined with `+=`: V8 keeps the pieces as a rope and copies them once, when the text is
+   * first read byte by byte or written out; an array join copied them on every
+   * `get-output-string` (most of the cost of `with-output-to-string` over many small writes).
+   */
+  private acc = '';
   protected put(s: string | Uint8Array): unknown {
-    this.parts.push(typeof s === 'string' ? s : Buffer.from(s).toString('latin1'));
+    this.acc += typeof s === 'string' ? s : Buffer.from(s).toString('latin1');
     return undefined;
   }
   protected override putBytes(s: string): unknown {
-    return this.put(s);
+    this.acc += s;
+    return undefined;
   }
   text(): string {
-    const s = this.parts.join('');
-    this.parts = [s];
-    return s;
+    return this.acc;
   }
 }
 

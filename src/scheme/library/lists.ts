@@ -55,7 +55,7 @@ export function properLength(x: unknown, who: string): number {
   throw typeError(who, x, n === CIRCULAR ? 'non-cyclic list' : 'proper list');
 }
 
-/** `list?`, without building anything (prims' isList makes an array of the elements). */
+/** `list?`, without building anything. */
 export function isProperList(x: unknown): boolean {
   return measure(x) >= 0;
 }

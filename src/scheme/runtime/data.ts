@@ -32,13 +32,26 @@ let ValuesCtor: (items: unknown[]) => unknown;
 let ValuesClass: { prototype: object };
 let lipsRef: Lips;
 
+/**
+ * A constructor of LIPS's mutable strings without LIPS's checks (whether it was called with
+ * `new`, whether it got an array): LIPS code and `instanceof` see the same class, since the
+ * prototype is LString's, and V8 inlines it where it did not inline LIPS's.
+ */
+function fastStringClass(lstring: { prototype: object }): new (s: string) => { __string__: string } {
+  function MutableString(this: { __string__: string }, s: string): void {
+    this.__string__ = s;
+  }
+  MutableString.prototype = lstring.prototype;
+  return MutableString as unknown as new (s: string) => { __string__: string };
+}
+
 export function bindData(L: Lips): void {
   lipsRef = L;
   Pair = L.Pair as unknown as PairCtor;
   NIL = L.nil as unknown as object;
   EOF = L.eof as unknown as object;
   SymbolClass = L.LSymbol as unknown as new (name: string) => { __name__: unknown };
-  MString = L.LString as unknown as new (s: string) => { __string__: string };
+  MString = fastStringClass(L.LString as unknown as { prototype: object });
   ValuesCtor = L.Values as unknown as (items: unknown[]) => unknown;
   // LIPS's Values returns undefined for none and the value itself for one; the class is what
   // a Values object is an instance of.

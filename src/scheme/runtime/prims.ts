@@ -46,8 +46,21 @@ export function isPair(x: unknown): boolean {
 export function isNull(x: unknown): boolean {
   return x === NIL;
 }
+/** A proper list: ends in (), not circular (Floyd's two pointers; nothing allocated). */
 export function isList(x: unknown): boolean {
-  return listToArray(x) !== null;
+  let fast = x;
+  let slow = x;
+  for (;;) {
+    if (!(fast instanceof Pair)) return fast === NIL;
+    fast = fast.cdr;
+    if (!(fast instanceof Pair)) return fast === NIL;
+    fast = fast.cdr;
+    slow = (slow as PairT).cdr;
+    if (fast === slow) return false;
+  }
+}
+export function isNumber(x: unknown): boolean {
+  return typeof x === 'number' || x instanceof Flo;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,6 +257,10 @@ export function stringRef(s: unknown, i: unknown): Char {
     return code < 256 ? BYTE_CHARS[code]! : Char.of(code);
   }
   throw boundsError('string-ref', s, index(i, 'string-ref'));
+}
+/** `(char->integer (string-ref s i))`, which compiled code does in one step: its errors are string-ref's. */
+export function stringByte(s: unknown, i: unknown): number {
+  return stringRef(s, i).code;
 }
 export function stringLength(s: unknown): number {
   return str(s, 'string-length').length;

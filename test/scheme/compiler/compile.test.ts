@@ -45,6 +45,24 @@ describe('results', () => {
     expect(await run('(let ((v (vector 1 2)) (i 9)) (list (if (< i 2) (* (vector-ref v i) 2) -1) (if (= i 0) (quotient 1 i) (modulo i 4))))')).toBe('(-1 1)');
   });
 
+  it('inlines string access on literal and mutable strings alike, with string-ref\'s errors', async () => {
+    // (char->integer (string-ref s i)) is fused into one step: same results, same errors.
+    const scan = '(define (codes s) (let loop ((i (- (string-length s) 1)) (acc (quote ()))) (if (< i 0) acc (loop (- i 1) (cons (char->integer (string-ref s i)) acc)))))';
+    expect(await run(`${scan} (list (codes "Az\\xff;") (codes (string-append "A" "z")) (codes (string-copy "")) (string-ref (string-copy "ab") 1))`)).toBe('((65 122 255) (65 122) () #\\b)');
+    for (const src of ['(char->integer (string-ref "abc" 3))', '(char->integer (string-ref (string-copy "abc") -1))', '(string-ref (string-copy "abc") 3)']) {
+      const err = await raises(src);
+      expect({ kinds: err.kinds, location: err.location }, src).toEqual({ kinds: ['exn', 'bounds'], location: 'string-ref' });
+    }
+    expect((await raises("(char->integer (string-ref 'abc 0))")).kinds).toEqual(['exn', 'type']);
+    expect((await raises('(string-length 5)')).kinds).toEqual(['exn', 'type']);
+    // A program's own string-ref is called, not the fused primitive.
+    expect(await run('(let ((string-ref (lambda (s i) #\\x))) (char->integer (string-ref "abc" 0)))')).toBe('120');
+  });
+
+  it('inlines number? and list? (a circular list is no list)', async () => {
+    expect(await run("(list (number? 1) (number? 1.5) (number? 'a) (list? '()) (list? '(1 2 3)) (list? '(1 . 2)) (list? 5) (let ((c (list 1 2 3))) (set-cdr! (cddr c) c) (list? c)))")).toBe('(#t #t #f #t #t #f #f #f)');
+  });
+
   it('evaluates `do` with several exit expressions, in order, returning the last', async () => {
     expect(await run("(define x 0) (list (do ((i 0 (+ i 1))) ((= i 3) 'first (set! x 1) 'third)) x)")).toBe('(third 1)');
     expect(await run('(do ((i 0 (+ i 1)) (acc (quote ()) (cons i acc))) ((= i 4) acc))')).toBe('(3 2 1 0)');

@@ -143,6 +143,9 @@ describe('as the CHICKEN 3 manual documents (csi 5 differs or lacks them)', () =
       ['(vector-length (seconds->local-time))', '10'],
       ['(string-length (seconds->string))', '24'],
       ['(integer? (current-milliseconds))', '#t'],
+      // CPU clocks (csi 5 prints the same for these): whole milliseconds, growing with work.
+      ['(call-with-values cpu-time (lambda (u s) (list (exact? u) (>= u 0) (exact? s) (>= s 0))))', '(#t #t #t #t)'],
+      ['(let ((t0 (current-process-milliseconds))) (let loop ((i 0)) (if (< i 3000000) (loop (+ i 1)))) (list (exact? t0) (> (current-process-milliseconds) t0)))', '(#t #t)'],
     ]);
   });
 });
