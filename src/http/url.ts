@@ -22,6 +22,19 @@ function hexValue(c: number): number {
  * are, and a malformed escape is left as it is.
  */
 export function canonicalizeString(s: string): string {
+  return canonicalizeWith(s, decodeBytes);
+}
+
+/**
+ * The same on bytes: S holds one byte per character (Latin-1), and so does the result, each
+ * `%XX` the byte XX whether or not the bytes are UTF-8 (the Scheme front, where strings are bytes).
+ */
+export function canonicalizeBytes(s: string): string {
+  return canonicalizeWith(s, (bytes) => Buffer.from(bytes).toString('latin1'));
+}
+
+/** `+` as a space, and each run of `%XX` escapes as DECODE makes its bytes. */
+function canonicalizeWith(s: string, decode: (bytes: number[]) => string): string {
   if (s.indexOf('%') === -1) return s.indexOf('+') === -1 ? s : s.replace(/\+/g, ' ');
   let out = '';
   let i = 0;
@@ -40,7 +53,7 @@ export function canonicalizeString(s: string): string {
         out += '%';
         i++;
       } else {
-        out += decodeBytes(bytes);
+        out += decode(bytes);
       }
     } else {
       out += c === 43 /* + */ ? ' ' : s[i];
@@ -82,7 +95,7 @@ function utf8SequenceLength(b: Buffer, i: number): number {
 }
 
 /** Splits `a=1&b=2` into canonicalised pairs; a name without `=` maps to `""`. Linear time. */
-export function decodeQuery(query: string, into: Args = []): Args {
+export function decodeQuery(query: string, into: Args = [], canonicalize: (s: string) => string = canonicalizeString): Args {
   let start = 0;
   let eq = query.indexOf('=');
   while (start <= query.length) {
@@ -91,9 +104,9 @@ export function decodeQuery(query: string, into: Args = []): Args {
     if (eq !== -1 && eq < start) eq = query.indexOf('=', start);
     if (end > start) {
       if (eq === -1 || eq > end) {
-        into.push([canonicalizeString(query.slice(start, end)), '']);
+        into.push([canonicalize(query.slice(start, end)), '']);
       } else {
-        into.push([canonicalizeString(query.slice(start, eq)), canonicalizeString(query.slice(eq + 1, end))]);
+        into.push([canonicalize(query.slice(start, eq)), canonicalize(query.slice(eq + 1, end))]);
       }
     }
     start = end + 1;
@@ -105,12 +118,12 @@ export function decodeQuery(query: string, into: Args = []): Args {
  * `http:decode-url`: the canonicalised path and the argument a-list of the query.
  * An absolute URL (`http://host/path?q`) gives its path; a fragment is ignored.
  */
-export function decodeUrl(url: string): [path: string, args: Args] {
+export function decodeUrl(url: string, canonicalize: (s: string) => string = canonicalizeString): [path: string, args: Args] {
   const hash = url.indexOf('#');
   if (hash !== -1) url = url.slice(0, hash);
   const q = url.indexOf('?');
   const path = stripOrigin(q === -1 ? url : url.slice(0, q));
-  return [canonicalizeString(path), q === -1 || q === url.length - 1 ? [] : decodeQuery(url.slice(q + 1))];
+  return [canonicalize(path), q === -1 || q === url.length - 1 ? [] : decodeQuery(url.slice(q + 1), [], canonicalize)];
 }
 
 /** `http://host:port/p` → `/p`; anything else is returned unchanged. */

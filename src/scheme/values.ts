@@ -46,6 +46,23 @@ export function toStr(x: unknown, who = 'procedure', what = 'argument'): string 
   throw new SchemeArgumentError(`${who}: ${what} must be a string, got ${describe(x)}`);
 }
 
+/**
+ * A string argument as its bytes, one per character, where the engine's strings are bytes (the
+ * compiled engine); as text otherwise (LIPS). For procedures that work on bytes, like
+ * `http:canonicalize-string`, whose result goes back through `fromBytes`.
+ */
+export function toBytes(x: unknown, who = 'procedure', what = 'argument'): string {
+  if (!compiled) return toStr(x, who, what);
+  if (typeof x === 'string') return x;
+  if (x instanceof L.LString) return x.valueOf();
+  return textToBytes(toStr(x, who, what));
+}
+
+/** Bytes (or LIPS's text) as a Scheme string that the conversion of results leaves as it is. */
+export function fromBytes(s: string): unknown {
+  return compiled ? new L.LString(s) : s;
+}
+
 export function isStringLike(x: unknown): boolean {
   return typeof x === 'string' || x instanceof L.LString;
 }

@@ -962,6 +962,11 @@ function run(c: Compiled, s: string, start: number, end: number, whole: boolean,
   return re.exec(end === s.length ? s : s.slice(0, end));
 }
 
+/** Whether RX matches all of S, as `string-match` judges (for procedures outside this unit). */
+export function matchesWhole(rx: Regexp, s: string): boolean {
+  return run(rx.compiled, s, 0, s.length, true, false) !== null;
+}
+
 /** (MATCH SUBMATCH …) with #f for a group that did not match. */
 function strings(c: Compiled, m: RegExpExecArray | null): unknown {
   if (m === null) return false;

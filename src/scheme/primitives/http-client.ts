@@ -15,6 +15,7 @@ import {
   toStr, toNum, toArray, alistToHeaders, headersToAlist, values, isPair, SchemeArgumentError, describe, displayString, box,
 } from '../values.js';
 import { SocketInPort, SocketOutPort, connectionPorts } from '../ports.js';
+import { Regexp, matchesWhole } from '../library/regex.js';
 
 function request(x: unknown, who: string): HttpRequest | string {
   if (x instanceof HttpRequest) return x;
@@ -98,6 +99,8 @@ export function installHttpClient(global: Environment): void {
       const who = 'http:add-proxy';
       const p = pattern === true ? true
         : pattern instanceof RegExp ? pattern
+          // A regexp object of the regex unit matches the whole host name, as string-match does.
+          : pattern instanceof Regexp ? (h: string) => matchesWhole(pattern, h)
           : typeof pattern === 'function' ? (h: string) => invoke(pattern as (h: string) => unknown, h) !== false
             : toStr(pattern, who, 'PATTERN');
       defaultProxies.add(p, toStr(host, who, 'HOST'), port === undefined ? 80 : toNum(port, who, 'PORT'));

@@ -7,10 +7,10 @@ import { compiledBindings } from '../handlers.js';
 import { compiledValues } from '../values.js';
 import { defineAll, type CallContext } from '../define.js';
 import { HttpRequest } from '../../http/request.js';
-import { decodeUrl, canonicalizeString } from '../../http/url.js';
+import { decodeUrl, canonicalizeBytes, canonicalizeString } from '../../http/url.js';
 import { readRequestAttributes } from '../../http/attributes.js';
 import {
-  toStr, toNum, sym, values, headersToAlist, alistToHeaders, lips, SchemeArgumentError, describe, list, cons,
+  toStr, toNum, sym, values, headersToAlist, alistToHeaders, lips, SchemeArgumentError, describe, list, cons, toBytes, fromBytes,
 } from '../values.js';
 import { InPort } from '../ports.js';
 import { currentIn } from '../prelude/current-ports.js';
@@ -19,6 +19,11 @@ import type { ServerConfig } from '../../http/server/config.js';
 function req(x: unknown, who: string): HttpRequest {
   if (x instanceof HttpRequest) return x;
   throw new SchemeArgumentError(`${who}: expected an HTTP request object, got ${describe(x)}`);
+}
+
+/** `%XX` decoding as the engine's strings hold text: bytes (compiled), or characters (LIPS). */
+function canonicalizer(): (s: string) => string {
+  return compiledValues() ? canonicalizeBytes : canonicalizeString;
 }
 
 /** Method and protocol are symbols in Scheme, strings in the core. */
@@ -77,12 +82,13 @@ export function installHttpUtils(global: Environment, config: ServerConfig): voi
   global.set('http:read-line-limit', readLineLimit);
 
   defineAll(global, {
+    // On bytes (SEMANTICS.md: `%XX` is the byte XX, UTF-8 or not), as Scheme strings are.
     'http:decode-url'(url: unknown): unknown {
-      const [path, args] = decodeUrl(toStr(url, 'http:decode-url', 'URL'));
-      return values([path, headersToAlist(args)]);
+      const [path, args] = decodeUrl(toBytes(url, 'http:decode-url', 'URL'), canonicalizer());
+      return values([fromBytes(path), list(args.map(([n, v]) => cons(fromBytes(n), fromBytes(v))))]);
     },
-    'http:canonicalize-string'(s: unknown): string {
-      return canonicalizeString(toStr(s, 'http:canonicalize-string'));
+    'http:canonicalize-string'(s: unknown): unknown {
+      return fromBytes(canonicalizer()(toBytes(s, 'http:canonicalize-string')));
     },
     'http:make-request'(method: unknown, url: unknown, attributes?: unknown, body?: unknown, protocol?: unknown, ip?: unknown): HttpRequest {
       const who = 'http:make-request';

@@ -7,6 +7,7 @@
 import { freePort } from '../../support/client-fixtures.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checks, run, stopRunningServers } from '../../support/scheme.js';
+import { COMPILED } from '../../../src/scheme/interpreter.js';
 import { waitUntil, type ScriptedServer } from '../../support/client-fixtures.js';
 import { expectAll, keepAlive, requestHeader, scriptedServers, startSchemeServer } from '../support.js';
 
@@ -69,6 +70,19 @@ describe('http:add-proxy', () => {
       (check "no match: direct" "origin /q" (http:GET "127.0.0.1:${origin.port}/q"))
     `), 3);
     expect(proxy.requests).toHaveLength(2);
+    expect(origin.requests).toHaveLength(1);
+  });
+
+  // The regex unit is the compiled engine's (LIPS has only #/…/ literals).
+  it.runIf(COMPILED)('a regexp object of the regex unit is matched against the host (string-match: all of it)', async () => {
+    const proxy = await named('regexp-proxy');
+    const origin = await named('origin');
+    expectAll(await checks(`
+      (http:add-proxy (regexp "[a-z]+\\\\.internal") "127.0.0.1" ${proxy.port})
+      (check "matches" "regexp-proxy http://db.internal/x" (http:GET "http://db.internal/x"))
+      (check "no match: direct" "origin /y" (http:GET "127.0.0.1:${origin.port}/y"))
+    `), 2);
+    expect(proxy.requests.map((r) => r.requestLine)).toEqual(['GET http://db.internal/x HTTP/1.1']);
     expect(origin.requests).toHaveLength(1);
   });
 

@@ -65,15 +65,18 @@ describe('http:canonicalize-string', () => {
     `), 11);
   });
 
-  it('leaves malformed escapes as they are; a byte that is not UTF-8 is kept as its Latin-1 character', async () => {
+  it('leaves malformed escapes as they are; %XX is the byte XX, UTF-8 or not (SEMANTICS.md)', async () => {
     expectAll(await checks(`
       (check "trailing percent" "100%" (http:canonicalize-string "100%"))
       (check "one hex digit" "%4" (http:canonicalize-string "%4"))
       (check "not hex" "%zz!" (http:canonicalize-string "%zz%21"))
       (check "percent space" "% x" (http:canonicalize-string "%+x"))
-      (check "invalid UTF-8 byte" "\u00ff" (http:canonicalize-string "%FF"))
-      (check "valid sequence next to an invalid byte" "\u00e9\u00ff" (http:canonicalize-string "%C3%A9%FF"))
-    `), 6);
+      (check "invalid UTF-8 byte" (string (integer->char 255)) (http:canonicalize-string "%FF"))
+      (check "one byte" 1 (string-length (http:canonicalize-string "%FF")))
+      (check "valid sequence next to an invalid byte" (string-append "\u00e9" (string (integer->char 255))) (http:canonicalize-string "%C3%A9%FF"))
+      (check "decode-url too" (list (string #\\/ (integer->char 254)) (list (cons "k" (string (integer->char 255)))))
+             (receive (p a) (http:decode-url "/%FE?k=%FF") (list p a)))
+    `), 8);
   });
 
   it('raises a catchable condition for a non-string', async () => {
