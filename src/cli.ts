@@ -1,7 +1,9 @@
 /**
  * The `scheme-http` command: `scheme-http FILE.scm [ARGS…]` runs a program, `scheme-http -e EXPR`
- * evaluates and prints, and `scheme-http` alone starts a REPL with every primitive loaded, in
- * which a server started in a thread keeps serving while resources are redefined.
+ * (several) evaluates and prints, `-i` starts a REPL after them, and `scheme-http` alone starts
+ * a REPL with every primitive loaded, in which a server started in a thread keeps serving while
+ * resources are redefined. `--workers N` runs the program in N processes (src/cli/workers.ts);
+ * the options are read in src/cli/options.ts, the help is src/cli/help.ts.
  *
  * As with CHICKEN, a program ends when its last top-level form has been evaluated, even if
  * threads (a server started in one, say) are still running; an error ends it with
@@ -21,19 +23,21 @@ import { writeString as compiledWriteString } from './scheme/runtime/printer.js'
 import { errorReport, conditionText } from './scheme/report.js';
 import { Task, Interrupted } from './scheme/runtime/control.js';
 import { COMPILED } from './scheme/interpreter.js';
+import { parseOptions, UsageError, type CliPlan } from './cli/options.js';
+import { HELP, USAGE, versionText } from './cli/help.js';
+import { drainServersOnRequest, runPrimary } from './cli/workers.js';
+import { clusterModule, workerDrained } from './http/server/workers.js';
+import { workerSlot } from './http/server/debug-log.js';
 
 /** `write` form of a value, as the engine in use prints it. */
 function writeString(x: unknown): string {
   return COMPILED ? compiledWriteString(x) : lipsWriteString(x);
 }
 
-const USAGE = `usage: scheme-http FILE.scm [ARGS...]   run a program
-       scheme-http -e EXPR             evaluate EXPR and print its value
-       scheme-http                     start a REPL
-`;
-
 /** Exit status of a program that raised (EX_SOFTWARE, as CHICKEN's). */
 const EXIT_ERROR = 70;
+/** Exit status of a bad command line or an unreadable program file. */
+const EXIT_USAGE = 2;
 
 // ---------------------------------------------------------------------------------------------
 // Reading top-level forms. LIPS parses each form; this scanner only finds where each top-level
@@ -350,7 +354,7 @@ async function runFile(rt: SchemeRuntime, file: string): Promise<number> {
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     process.stderr.write(`scheme-http: cannot read ${file}: ${why}\n`);
-    return 2;
+    return EXIT_USAGE;
   }
   return rt.compiled ? runCompiled(rt, source, file, false) : runSource(rt, source, file, false);
 }
@@ -466,21 +470,45 @@ async function repl(rt: SchemeRuntime): Promise<number> {
 
 /** Runs the command; resolves to its exit status. */
 export async function main(argv: string[]): Promise<number> {
-  const [first, ...rest] = argv;
-  if (first === '-h' || first === '--help') {
-    process.stdout.write(USAGE);
+  let plan: CliPlan;
+  try {
+    plan = parseOptions(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`scheme-http: ${e.message}\n${USAGE}`);
+    return EXIT_USAGE;
+  }
+  if (plan.action === 'help') {
+    process.stdout.write(HELP);
     return 0;
   }
-  if (first === '-e') {
-    if (rest.length === 0) {
-      process.stderr.write(USAGE);
-      return 2;
-    }
-    const rt = await schemeRuntime(rest.slice(1));
-    return runSource(rt, rest[0]!, '-e', true);
+  if (plan.action === 'version') {
+    process.stdout.write(versionText());
+    return 0;
   }
-  if (first === undefined || first === 'repl') return repl(await schemeRuntime([]));
-  return runFile(await schemeRuntime(rest), first);
+  const cluster = clusterModule();
+  if (plan.workers > 1 && cluster.isPrimary) return runPrimary(plan, argv);
+  if (!cluster.isWorker) exitOnSignals();
+  let rt: SchemeRuntime | null = null;
+  // Before the engine loads: a worker told to drain while it starts leaves at once.
+  if (workerSlot() !== null) drainServersOnRequest(() => rt);
+  rt = await schemeRuntime(plan.args);
+  let status = 0;
+  for (const expr of plan.exprs) {
+    status = await runSource(rt, expr, '-e', true);
+    if (status !== 0) break;
+  }
+  if (status === 0 && plan.file !== null) status = await runFile(rt, plan.file);
+  // -i: the REPL follows even a program that failed (its definitions are there to look at),
+  // but not a file that could not be read.
+  return plan.repl && status !== EXIT_USAGE ? repl(rt) : status;
+}
+
+/** Without workers, a signal ends the command at once (128 + its number, as a shell reports it). */
+function exitOnSignals(): void {
+  // Leave through process.exit, so exit handlers (and --cpu-prof) run.
+  process.on('SIGINT', () => process.exit(130));
+  process.on('SIGTERM', () => process.exit(143));
 }
 
 /**
@@ -488,9 +516,6 @@ export async function main(argv: string[]): Promise<number> {
  * is the arguments after the script. The process ends when the command does, threads or not.
  */
 export async function run(argv: string[]): Promise<never> {
-  // Leave through process.exit, so exit handlers (and --cpu-prof) run.
-  process.on('SIGINT', () => process.exit(130));
-  process.on('SIGTERM', () => process.exit(143));
   // A reader that went away (`scheme-http prog.scm | head -1`): end quietly, as a program killed
   // by SIGPIPE does (status 141 = 128 + SIGPIPE), instead of dying on an unhandled EPIPE.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -505,6 +530,8 @@ export async function run(argv: string[]): Promise<never> {
     process.stderr.write(`scheme-http: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     code = EXIT_ERROR;
   }
+  // A worker told to drain leaves once its servers have stopped, with the drain's status.
+  code = (await workerDrained()) ?? code;
   process.exit(code);
 }
 

@@ -1,13 +1,15 @@
 /** The public TypeScript API of scheme-http's protocol core. */
-export { createServer, Server, type ServerOptions } from './server/server.js';
-export { ServerConfig, type Transport } from './server/config.js';
+export { Server } from './server/server.js';
+// createServer checks its options and takes `workers` (several processes on one port).
+export { createServer, PrimaryServer, Supervisor, type ServerOptions, type SupervisorOptions, type SupervisorEnd } from './server/workers.js';
+export { ServerConfig, HttpServerError, validateServerOptions, type Transport, type ServerErrorCode } from './server/config.js';
 export { Exchange, responseHeaderText, type ServerIdentity } from './server/exchange.js';
 export { ResponseWriter } from './server/response.js';
 export { defaultContentParser, urlencodedParser, parseBody, notFound } from './server/handlers.js';
 export { defaultErrorPage, escapeHtml } from './server/error-page.js';
 export type {
   ResourceHandler, MethodHandler, FallbackHandler, ContentParser, ErrorResponseHandler,
-  ErrorHook, LogHook, UrlTransformation, MaybePromise,
+  ErrorHook, LogHook, UrlTransformation, MaybePromise, WorkerOptions,
 } from './server/types.js';
 export { HttpRequest, makeRequest, isRequest } from './request.js';
 export { canonicalizeString, decodeUrl, decodeQuery, formEncode, type Args } from './url.js';

@@ -238,3 +238,55 @@ describe('-e', () => {
     expect(r.stdout).toBe('("x" "y")\n');
   });
 });
+
+describe('options (issue 11)', () => {
+  it('--version and -v print the version, not read as file names', async () => {
+    for (const v of ['--version', '-v']) {
+      const r = await runCli([v]);
+      expect(r.stdout).toMatch(/^scheme-http \d+\.\d+\.\d+ \(node v[\d.]+\)\n$/);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+  });
+
+  it('--help lists the options, the environment variables and the exit statuses', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const part of ['Options:', '--workers N', '-i, --interactive', 'Environment:', 'Exit status:', '  143 ']) expect(r.stdout).toContain(part);
+  });
+
+  it('evaluates every -e, in order, in one environment', async () => {
+    const r = await runCli(['-e', '(define x 20)', '-e', '(display "a")', '-e', '(+ x 1)', 'arg']);
+    expect(r.stdout).toBe('a\n21\n');
+    expect(r.code).toBe(0);
+    const failed = await runCli(['-e', '(display 1)', '-e', '(car 1)', '-e', '(display "not reached")']);
+    expect(failed.stdout).toBe('1');
+    expect(failed.stderr).toMatch(/^-e:1: Error: /);
+    expect(failed.code).toBe(70);
+  });
+
+  it('refuses an unknown option with status 2, pointing to --help', async () => {
+    const r = await runCli(['--frobnicate', 'x.scm']);
+    expect(r.stderr).toBe("scheme-http: unknown option --frobnicate\nusage: scheme-http [OPTION...] [FILE.scm [ARG...]]\nTry 'scheme-http --help' for more.\n");
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(2);
+  });
+
+  it('-i runs the file, then the REPL with its definitions', async () => {
+    const file = program('(define (twice n) (* 2 n))\n(display "loaded")\n(newline)\n');
+    const r = await runCli(['-i', file, 'a1'], { input: '(twice 21)\n(command-line-arguments)\n' });
+    expect(r.stdout).toBe('loaded\n42\n("a1")\n');
+    expect(r.code).toBe(0);
+  });
+
+  it('a server with the debug flag on says where it listens on stderr', async () => {
+    const file = program([
+      '(thread-start! (make-thread (lambda () ((http:make-server 0 #f #f #f #f "127.0.0.1") #t))))',
+      '(thread-sleep! 0.5)',
+      '',
+    ].join('\n'));
+    const r = await runCli([file]);
+    expect(r.stderr).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+\/\n$/);
+    expect(r.code).toBe(0);
+  });
+});

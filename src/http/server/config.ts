@@ -2,6 +2,7 @@
  * What the egg kept in global parameters: resources, method handlers, content parsers, the
  * fallback and error-page handlers, hooks and limits. A ServerConfig can be shared by several
  * servers (the Scheme front keeps one default); a TS server gets its own unless given one.
+ * Also the checks of createServer's options and the typed errors of setting a server up.
  */
 import type net from 'node:net';
 import { HttpUsageError } from '../errors.js';
@@ -108,4 +109,105 @@ function resourceKey(url: string): string {
 function defaultErrorHook(error: unknown): void {
   const msg = error instanceof Error ? error.stack ?? error.message : String(error);
   process.stderr.write(`scheme-http: unhandled error in a handler: ${msg}\n`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Option checks: a bad option fails at createServer with a typed error naming it, not later at
+// start() with Node's own RangeError; a listen failure carries a code a program can test.
+// ---------------------------------------------------------------------------------------------
+
+/** What went wrong setting up a server, by kind. */
+export type ServerErrorCode =
+  | 'bad-option' | 'address-in-use' | 'permission-denied' | 'address-not-available' | 'listen-failed'
+  /** The workers of `createServer({ workers })` kept failing before they all listened. */
+  | 'workers-failed';
+
+/** A server that cannot be made or cannot listen; the message says what to change. */
+export class HttpServerError extends HttpUsageError {
+  override name = 'HttpServerError';
+  readonly code: ServerErrorCode;
+  /** The option at fault, for `bad-option`. */
+  readonly option: string | undefined;
+  constructor(code: ServerErrorCode, message: string, options?: { option?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.option = options?.option;
+  }
+}
+
+/** The options validateServerOptions looks at (ServerOptions and WorkerOptions, structurally). */
+export interface CheckedOptions {
+  port?: unknown;
+  serverName?: unknown;
+  location?: unknown;
+  backlog?: unknown;
+  host?: unknown;
+  init?: unknown;
+  config?: unknown;
+  debug?: unknown;
+  tls?: unknown;
+  descriptorReserve?: unknown;
+  workers?: unknown;
+  drainTimeout?: unknown;
+}
+
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
+
+/** Describes X for a message: `-1`, `"abc"`, `an object`. */
+function shown(x: unknown): string {
+  if (typeof x === 'string') return JSON.stringify(x);
+  if (typeof x === 'number' || typeof x === 'boolean' || x === null || x === undefined) return String(x);
+  if (typeof x === 'object') return Array.isArray(x) ? 'an array' : 'an object';
+  if (typeof x === 'function') return 'a function';
+  return `a ${typeof x}`;
+}
+
+/** The problem with one option's value, or null when it is fine (undefined is always fine). */
+const OPTION_CHECKS: Record<keyof CheckedOptions, (x: unknown) => string | null> = {
+  port: (x) => isInt(x) && x >= 0 && x <= 65535 ? null : 'must be an integer from 0 to 65535 (0 picks a free port)',
+  // They go into the Server: header and the error page: a CR or LF would split the header.
+  serverName: (x) => typeof x === 'string' && !/[\0-\x1f\x7f]/.test(x) ? null : 'must be a string without control characters (it is sent in the Server: header)',
+  location: (x) => typeof x === 'string' ? null : 'must be a string',
+  backlog: (x) => isInt(x) && x >= 0 ? null : 'must be a non-negative integer',
+  host: (x) => x === null || (typeof x === 'string' && x !== '') ? null : 'must be an address or host name to bind, or null for every interface',
+  init: (x) => x === null || typeof x === 'function' ? null : 'must be a function or null',
+  config: (x) => x instanceof ServerConfig ? null : 'must be a ServerConfig',
+  debug: (x) => typeof x === 'boolean' || typeof x === 'function' ? null : 'must be true, false or a function of one line',
+  tls: (x) => x === null || typeof x === 'object' ? null : 'must be TLS options (key, cert …) or null',
+  descriptorReserve: (x) => isInt(x) && x >= 0 ? null : 'must be a non-negative integer',
+  workers: (x) => isInt(x) && x >= 1 ? null : 'must be an integer of at least 1',
+  drainTimeout: (x) => typeof x === 'number' && x >= 0 && Number.isFinite(x) ? null : 'must be a finite number of milliseconds, 0 or more',
+};
+
+/** Throws an HttpServerError (`bad-option`) naming the first bad option of OPTIONS. */
+export function validateServerOptions(options: CheckedOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new HttpServerError('bad-option', `createServer: the options must be an object, got ${shown(options)}`);
+  }
+  for (const [name, check] of Object.entries(OPTION_CHECKS) as Array<[keyof CheckedOptions, (x: unknown) => string | null]>) {
+    const value = options[name];
+    if (value === undefined) continue;
+    const problem = check(value);
+    if (problem !== null) throw new HttpServerError('bad-option', `createServer: ${name} ${problem}, got ${shown(value)}`, { option: name });
+  }
+}
+
+/** What each listen failure means to the user, by Node's error code. */
+const LISTEN_FAULTS: Record<string, [ServerErrorCode, string]> = {
+  EADDRINUSE: ['address-in-use', 'the address is in use: another server listens there; stop it, or pick another port (0 picks a free one)'],
+  EACCES: ['permission-denied', 'permission denied: ports below 1024 need privileges; pick a port of 1024 or more'],
+  EPERM: ['permission-denied', 'permission denied'],
+  EADDRNOTAVAIL: ['address-not-available', 'the address is not one of this machine\'s; bind an address it has, or omit host for every interface'],
+  ENOTFOUND: ['address-not-available', 'the host name does not resolve to an address of this machine'],
+  EAI_AGAIN: ['address-not-available', 'the host name could not be resolved'],
+};
+
+/** The typed error for a failed listen (E) on HOST:PORT. */
+export function listenError(e: unknown, host: string | null | undefined, port: number | undefined): HttpServerError {
+  if (e instanceof HttpServerError) return e;
+  const cause = e instanceof HttpUsageError && e.cause !== undefined ? e.cause : e;
+  const sys = (cause as NodeJS.ErrnoException | null)?.code;
+  const [code, why] = (sys !== undefined ? LISTEN_FAULTS[sys] : undefined) ?? ['listen-failed', cause instanceof Error ? cause.message : String(cause)];
+  const where = `${host ?? '*'}:${port ?? 0}`;
+  return new HttpServerError(code, `cannot listen on ${where}: ${why}${sys !== undefined ? ` (${sys})` : ''}`, { cause });
 }

@@ -1,4 +1,4 @@
-/** The handler signatures of the server, shared by its modules. */
+/** The handler signatures of the server, shared by its modules, and the workers option. */
 import type { Args } from '../url.js';
 import type { Headers } from '../headers.js';
 import type { HttpRequest } from '../request.js';
@@ -23,3 +23,18 @@ export type ErrorHook = (error: unknown, request: HttpRequest | null) => unknown
 export type LogHook = (request: HttpRequest, ip: string) => unknown;
 /** `http:url-transformation`. */
 export type UrlTransformation = (url: string) => string;
+
+/**
+ * Serving one port from several processes (node:cluster), on top of the server's own options:
+ * `createServer({ port, workers: 4 })` in a program that runs the same code in each worker.
+ */
+export interface WorkerOptions {
+  /**
+   * Processes serving the port, each running this same program (default 1: this process
+   * serves). The primary forks them, restarts one that crashes, and on stop() or SIGTERM/SIGINT
+   * has each finish its requests in flight and exit.
+   */
+  workers?: number;
+  /** How long stop(), SIGTERM or SIGINT lets requests in flight finish before cutting them, ms. Default 5000. */
+  drainTimeout?: number;
+}
