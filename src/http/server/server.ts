@@ -16,7 +16,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { HttpUsageError } from '../errors.js';
-import { ServerConfig } from './config.js';
+import { ServerConfig, listenError, validateServerOptions } from './config.js';
 import { Connection, type ConnectionHost } from './connection.js';
 import type { ServerIdentity } from './exchange.js';
 import { bufferedStderrLog } from './debug-log.js';
@@ -156,7 +156,8 @@ export class Server implements ServerIdentity {
     });
     if (!listener.listening) {
       await new Promise<void>((resolve, reject) => {
-        const onError = (e: Error): void => reject(new HttpUsageError(`cannot listen on ${listenOptions.host ?? '*'}:${listenOptions.port}: ${e.message}`, { cause: e }));
+        // A typed error with a code (address-in-use, permission-denied …) and what to do about it.
+        const onError = (e: Error): void => reject(listenError(e, listenOptions.host, listenOptions.port));
         listener.once('error', onError);
         listener.listen(listenOptions, () => { listener.off('error', onError); resolve(); });
       });
@@ -371,5 +372,6 @@ export function plainAddress(a: string | undefined): string {
 
 /** `http:make-server`: a server not yet listening; call `start()`. */
 export function createServer(options: ServerOptions = {}): Server {
+  validateServerOptions(options);
   return new Server(options);
 }
