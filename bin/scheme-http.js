@@ -1,20 +1,25 @@
 #!/usr/bin/env node
 /**
- * The scheme-http command.
+ * The node entry of the scheme-http command. The command itself is bin/scheme-http (sh), which
+ * execs node straight from the start-up snapshot when it can (one process) and this script
+ * otherwise; `node bin/scheme-http.js ARGS` works as well.
  *
- * It starts from the start-up snapshot (dist/snapshot/, built by `npm run build`) when there is
- * one that this node binary built from the files installed now: LIPS with its standard library
- * and our runtime already loaded, ~0.1 s instead of ~1 s. Node cannot load a snapshot into a
- * running process, so this one runs `node --snapshot-blob BLOB -- ARGS` and passes signals and the
- * exit status through. Otherwise it boots LIPS itself (the compiled CLI in dist/, from `npm run
- * build`), as it also does when node runs with options of its own (--inspect, --cpu-prof …, or
- * NODE_OPTIONS).
+ * This script boots LIPS itself (the compiled CLI in dist/, from `npm run build`): ~0.5 s where
+ * the snapshot takes ~0.1 s. When there is no usable snapshot (src/snapshot/stamp.ts says where
+ * one is looked for) it starts building one in the background, into the user's cache, for the
+ * next commands (scripts/build-snapshot.mjs --first-run; not when SCHEME_HTTP_SNAPSHOT_DIR names
+ * where the snapshot is). When there is one that bin/scheme-http could not take (no GNU `stat`),
+ * node cannot load it into a running process: this one then runs `node --snapshot-blob BLOB --
+ * ARGS` as its child and passes signals and the exit status through. Node options of its own
+ * (--inspect, --cpu-prof …, or NODE_OPTIONS) always mean the normal boot.
  *
- * SCHEME_HTTP_SNAPSHOT=0      never use the snapshot
+ * SCHEME_HTTP_SNAPSHOT=0      never use the snapshot (nor build one)
  * SCHEME_HTTP_SNAPSHOT=debug  say on stderr whether it is used, and why not
- * SCHEME_HTTP_SNAPSHOT_DIR    where to look for it instead of dist/snapshot/
+ * SCHEME_HTTP_SNAPSHOT_DIR    where to look for it instead (no first-run build)
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,7 +30,7 @@ function debug(msg) {
   if (mode === 'debug') process.stderr.write(`scheme-http: ${msg}\n`);
 }
 
-/** The blob to start from, or null. */
+/** The blob to start from, or null; on the way, starts a first-run build when there is none. */
 async function usableSnapshot() {
   if (mode === '0' || mode === 'off') return null;
   if (process.execArgv.length > 0) {
@@ -49,10 +54,65 @@ async function usableSnapshot() {
     debug(`start-up snapshot not used: ${frozen.join(', ')} must be read at start-up`);
     return null;
   }
-  const dir = process.env.SCHEME_HTTP_SNAPSHOT_DIR;
-  const check = stamp.checkSnapshot(stamp.snapshotFiles(root, dir ? path.resolve(dir) : undefined));
-  debug(check.ok ? `starting from the snapshot ${check.blob}` : `start-up snapshot not used: ${check.reason}`);
-  return check.ok ? check.blob : null;
+  const reasons = [];
+  for (const dir of stamp.snapshotDirs(root)) {
+    const check = stamp.checkSnapshot(stamp.snapshotFiles(root, dir));
+    if (check.ok) {
+      debug(`starting from the snapshot ${check.blob} (in a child process: node cannot load one into a running process)`);
+      return check.blob;
+    }
+    reasons.push(check.reason);
+  }
+  debug(`start-up snapshot not used: ${reasons.join('; ')}`);
+  if (!process.env.SCHEME_HTTP_SNAPSHOT_DIR) firstRunBuild(stamp);
+  return null;
+}
+
+/** A lock younger than this is a build still running (a build takes seconds), ms. */
+const LOCK_MS = 10 * 60_000;
+/** After a failed first-run build, the next is tried only once this has passed, or a file changed, ms. */
+const RETRY_MS = 24 * 3600_000;
+
+/**
+ * Starts building the snapshot into the user's cache, detached, so that this command boots
+ * normally at once and the next ones start from the snapshot. Not when a build is running, nor
+ * again soon after one failed for the same node and package files.
+ */
+function firstRunBuild(stamp) {
+  const dir = stamp.cacheDir(root);
+  if (dir === null) return;
+  const files = stamp.snapshotFiles(root, dir);
+  try {
+    if (Date.now() - fs.statSync(files.lock).mtimeMs < LOCK_MS) {
+      debug(`a start-up snapshot is being built in ${dir}`);
+      return;
+    }
+  } catch {
+    // no build running
+  }
+  try {
+    const failed = JSON.parse(fs.readFileSync(files.failed, 'utf8'));
+    if (Date.now() - failed.at < RETRY_MS && failed.key === stamp.retryKey(root)) {
+      debug(`building the start-up snapshot failed (${failed.reason}); see ${files.log}`);
+      return;
+    }
+  } catch {
+    // never failed
+  }
+  const builder = path.join(root, 'scripts', 'build-snapshot.mjs');
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const log = fs.openSync(files.log, 'w');
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    // Its own session: a Ctrl-C meant for this command does not stop it, nor does it hold the terminal.
+    const child = spawn(process.execPath, [builder, '--dir', dir, '--first-run', '--quiet'], { detached: true, stdio: ['ignore', log, log], env });
+    child.unref();
+    fs.closeSync(log);
+    debug(`building the start-up snapshot in the background (pid ${child.pid}) into ${dir}`);
+  } catch (e) {
+    debug(`could not start building the start-up snapshot: ${e.message}`);
+  }
 }
 
 /**
@@ -64,7 +124,6 @@ const GRACE_MS = 400;
 
 /** Runs the command in a node started from BLOB; resolves to false if that node could not be started. */
 async function launch(blob) {
-  const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, ['--snapshot-blob', blob, '--', ...args], {
     // The IPC channel tells the child when this process is gone, even by SIGKILL (src/snapshot/entry.ts).
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],

@@ -2,7 +2,8 @@
  * The start-up snapshot's entry point. scripts/build-snapshot.mjs bundles it (with LIPS's source)
  * into one CommonJS file and runs it under `node --build-snapshot`: LIPS boots, its standard
  * library and our prelude load, and V8 serialises the heap. `node --snapshot-blob BLOB -- ARGS`
- * then starts from that heap and runs `startUp`, which redoes what cannot be kept in a snapshot.
+ * (bin/scheme-http execs it) then starts from that heap and runs `startUp`, which redoes what
+ * cannot be kept in a snapshot.
  */
 import v8 from 'node:v8';
 import { createRequire } from 'node:module';
@@ -13,7 +14,10 @@ import { resetCommandLine, schemeRuntime } from '../scheme/interpreter.js';
 import { run } from '../cli.js';
 import { stderrPort, stdoutPort } from '../scheme/prelude/current-ports.js';
 
-/** Set by the bundler: the `lips` package directory and the URL of the source file bundled. */
+/**
+ * Set by the bundler: the `lips` package directory and the URL of the source file bundled, as
+ * they are where the snapshot is built (scripts/build-snapshot.mjs).
+ */
 declare const SCHEME_HTTP_LIPS_ROOT: string;
 declare const SCHEME_HTTP_LIPS_URL: string;
 
@@ -115,7 +119,8 @@ function startWatchdog(launcher: number): void {
 }
 
 /**
- * Launched by bin/scheme-http.js, which waits for this process: its IPC channel closes when the
+ * Launched by bin/scheme-http.js as its child (when bin/scheme-http could not exec the snapshot
+ * itself), which waits for this process: its IPC channel closes when the
  * launcher is gone, however it ended (even SIGKILL), and this process goes with it, at once or,
  * computing without a turn of the event loop, killed by the watchdog.
  */

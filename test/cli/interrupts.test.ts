@@ -8,9 +8,10 @@
  *  - the node the launcher starts from the snapshot is gone within 1 s of the launcher's death.
  * The computations: a tight named-let loop, deep non-tail recursion, a string-append loop on a
  * long string, (thread-sleep! 1000), and a server in a thread (which must answer while the
- * program computes, and after a REPL interrupt). Each through the launcher from the start-up
+ * program computes, and after a REPL interrupt). Each through the node entry from the start-up
  * snapshot (bin/scheme-http.js and the node it starts) and without it (SCHEME_HTTP_SNAPSHOT=0:
- * one process).
+ * one process); the scripts also through bin/scheme-http, the package's command, which execs
+ * node with the snapshot (one process, the command's own PID: nothing can outlive it).
  *
  * The terminal is a pseudo-terminal that test/cli/terminal.py (python3) makes and relays. Runs
  * the built command: needs `npm run build` (dist/); the snapshot in dist/snapshot/ is used when
@@ -99,8 +100,14 @@ const STRING_AFTER_A_WAIT: Computation = { name: `${STRING.name}, after a wait`,
 // What does not hold yet
 // ---------------------------------------------------------------------------------------------
 
-type Mode = 'snapshot' | 'in-process';
+/**
+ * snapshot: `node bin/scheme-http.js`, which runs the snapshot in a child node; in-process: the
+ * normal boot, one process; exec: bin/scheme-http, the package's command, which execs node with
+ * the snapshot (one process: the command is the node running Scheme).
+ */
+type Mode = 'snapshot' | 'in-process' | 'exec';
 const MODES: Mode[] = ['snapshot', 'in-process'];
+const SH = path.join(ROOT, 'bin', 'scheme-http');
 
 // ---------------------------------------------------------------------------------------------
 // Processes
@@ -332,6 +339,10 @@ function envFor(mode: Mode): NodeJS.ProcessEnv {
  * snapshot; with it, the node the launcher started from the snapshot (which must be there).
  */
 async function schemeNode(command: number, mode: Mode): Promise<number> {
+  if (mode === 'exec') {
+    expect(cmdline(command)).toMatch(/--snapshot-blob/);
+    return command;
+  }
   if (mode === 'in-process') {
     expect(childrenOf(command).filter((p) => cmdline(p).includes('--snapshot-blob'))).toEqual([]);
     return command;
@@ -395,7 +406,8 @@ async function startProgram(c: Computation, mode: Mode, inTerminal: boolean): Pr
   const port = c.server === true ? await freePort() : 0;
   const file = writeProgram(c, port);
   const env = envFor(mode);
-  const proc = inTerminal ? new Proc('python3', [TERMINAL, process.execPath, BIN, file], env, 'terminal.py') : new Proc(process.execPath, [BIN, file], env, 'scheme-http.js');
+  const argv = mode === 'exec' ? [SH, file] : [process.execPath, BIN, file];
+  const proc = inTerminal ? new Proc('python3', [TERMINAL, ...argv], env, 'terminal.py') : new Proc(argv[0]!, argv.slice(1), env, 'scheme-http');
   const command = inTerminal ? await terminalCommand(proc) : proc.pid;
   await proc.waitFor('running\n');
   const node = await schemeNode(command, mode);
@@ -408,7 +420,7 @@ async function startProgram(c: Computation, mode: Mode, inTerminal: boolean): Pr
 async function terminalCommand(term: Proc): Promise<number> {
   const m = /^pid (\d+)\n/.exec(await term.waitFor(/^pid \d+\n/, { stream: 'stderr' }));
   const pid = Number(m![1]);
-  track(pid, 'scheme-http.js');
+  track(pid, 'scheme-http');
   return pid;
 }
 
@@ -416,7 +428,7 @@ async function terminalCommand(term: Proc): Promise<number> {
 // Scripts
 // ---------------------------------------------------------------------------------------------
 
-describe.runIf(linux).each(MODES)('a script (%s)', (mode) => {
+describe.runIf(linux).each([...MODES, 'exec'] as Mode[])('a script (%s)', (mode) => {
   for (const c of COMPUTATIONS) {
     for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
       it(`ends within 1 s of ${signal} with status ${status} during ${c.name}`, async () => {
@@ -436,7 +448,7 @@ describe.runIf(linux).each(MODES)('a script (%s)', (mode) => {
   }
 });
 
-describe.runIf(linux).each(MODES)('a script in a terminal (%s)', (mode) => {
+describe.runIf(linux).each([...MODES, 'exec'] as Mode[])('a script in a terminal (%s)', (mode) => {
   for (const c of [LOOP, STRING]) {
     it(`ends within 1 s of Ctrl-C with status 130 during ${c.name}`, async () => {
       const { proc, node } = await startProgram(c, mode, true);

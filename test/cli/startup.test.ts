@@ -1,22 +1,28 @@
 /**
- * The built command (bin/scheme-http.js over dist/, from `npm run build`) started through the
- * start-up snapshot, and its fallback to the normal boot. The snapshot is built into a temporary
- * directory (SCHEME_HTTP_SNAPSHOT_DIR points the launcher there), so the one in dist/snapshot/ is
- * neither needed nor touched. Timing is not asserted here: `npm run startup-time` measures it.
+ * The built command (bin/scheme-http, a sh script, and bin/scheme-http.js, over dist/ from
+ * `npm run build`) started from the start-up snapshot, in one process; its fallback to the normal
+ * boot; and the snapshot a packed-and-installed package builds into the user's cache on its first
+ * run. The snapshot is built into a temporary directory (SCHEME_HTTP_SNAPSHOT_DIR points the
+ * launchers there) and the cache is a temporary XDG_CACHE_HOME, so dist/snapshot/ and ~/.cache
+ * are neither needed nor touched. Timing is not asserted here: `npm run startup-time` measures it.
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, removeDir, tempDir, waitUntil } from '../support/client-fixtures.js';
-import { hashInputs, snapshotFiles, type Stamp } from '../../src/snapshot/stamp.js';
+import { fingerprint, shStampText, snapshotFiles, type Stamp } from '../../src/snapshot/stamp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.join(ROOT, 'bin', 'scheme-http.js');
+/** The command: the package's "bin". */
+const SH = path.join(ROOT, 'bin', 'scheme-http');
+/** The node entry (`node bin/scheme-http.js`). */
+const NODE_ENTRY = path.join(ROOT, 'bin', 'scheme-http.js');
 
 interface Result {
+  pid: number;
   status: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
@@ -26,43 +32,68 @@ interface Result {
 let snapDir: string;
 const children: number[] = [];
 
-/** This process's environment without what makes the launcher skip the snapshot. */
+/** This process's environment without what makes the launchers skip the snapshot, and a cache of our own. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.SCHEME_HTTP_TRACE_COMPILE;
-  delete env.NODE_OPTIONS;
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: path.join(snapDir, 'cache') };
+  for (const k of ['SCHEME_HTTP_TRACE_COMPILE', 'SCHEME_HTTP_COMPILE', 'NODE_OPTIONS', 'SCHEME_HTTP_LAUNCHER']) delete env[k];
   return env;
 }
 
-/** Runs `node bin/scheme-http.js ARGS`, from the snapshot in DIR (null: none), saying which boot it took. */
-function cli(args: string[], opts: { dir?: string | null; env?: Record<string, string>; input?: string } = {}): Promise<Result> {
+interface CliOptions {
+  /** The snapshot's directory (null: none there). */
+  dir?: string | null;
+  env?: Record<string, string>;
+  input?: string;
+  /** Run `node bin/scheme-http.js` instead of bin/scheme-http. */
+  nodeEntry?: boolean;
+  cwd?: string;
+  command?: string;
+}
+
+/** Runs the command with ARGS, from the snapshot in DIR, saying which boot it took. */
+function cli(args: string[], opts: CliOptions = {}): Promise<Result> {
   const dir = opts.dir === undefined ? snapDir : opts.dir;
-  const base = cleanEnv();
-  const env: NodeJS.ProcessEnv = { ...base, SCHEME_HTTP_SNAPSHOT: 'debug', SCHEME_HTTP_SNAPSHOT_DIR: dir ?? path.join(snapDir, 'nowhere'), ...opts.env };
+  const env: NodeJS.ProcessEnv = { ...cleanEnv(), SCHEME_HTTP_SNAPSHOT: 'debug', SCHEME_HTTP_SNAPSHOT_DIR: dir ?? path.join(snapDir, 'nowhere'), ...opts.env };
+  const [cmd, argv] = opts.nodeEntry === true ? [process.execPath, [NODE_ENTRY, ...args]] : [opts.command ?? SH, args];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, argv, { cwd: opts.cwd ?? ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(child.pid!);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
     child.on('error', reject);
-    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr }));
+    child.on('close', (status, signal) => resolve({ pid: child.pid!, status, signal, stdout, stderr }));
     child.stdin.end(opts.input ?? '');
   });
 }
 
 const FROM_SNAPSHOT = /starting from the snapshot/;
+const IN_A_CHILD = /in a child process/;
 const NOT_USED = /start-up snapshot not used: (.*)/;
 
-async function copySnapshot(name: string, edit: (stamp: Stamp, dir: string) => void): Promise<string> {
+function readStamp(dir: string): Stamp {
+  return JSON.parse(fs.readFileSync(snapshotFiles(ROOT, dir).stamp, 'utf8')) as Stamp;
+}
+
+/** Writes both stamps (JSON and sh) of STAMP into DIR. */
+function writeStamps(dir: string, stamp: Stamp): void {
+  const to = snapshotFiles(ROOT, dir);
+  fs.writeFileSync(to.stamp, JSON.stringify(stamp));
+  fs.writeFileSync(to.shStamp, shStampText(stamp));
+}
+
+/** A copy of the snapshot in DIR NAME, its stamps made for the copy, then changed by EDIT. */
+function copySnapshot(name: string, edit: (stamp: Stamp, dir: string) => void): string {
   const dir = path.join(snapDir, name);
   fs.mkdirSync(dir);
-  const from = snapshotFiles(ROOT, snapDir);
   const to = snapshotFiles(ROOT, dir);
-  fs.copyFileSync(from.blob, to.blob);
-  const stamp = JSON.parse(fs.readFileSync(from.stamp, 'utf8')) as Stamp;
+  fs.copyFileSync(snapshotFiles(ROOT, snapDir).blob, to.blob);
+  const stamp = readStamp(snapDir);
+  stamp.files[1] = to.blob;
+  stamp.fingerprint = fingerprint(stamp.files);
   edit(stamp, dir);
-  fs.writeFileSync(to.stamp, JSON.stringify(stamp));
+  writeStamps(dir, stamp);
   return dir;
 }
 
@@ -97,6 +128,15 @@ async function waitForPort(port: number, ms: number): Promise<void> {
   }
 }
 
+/** The command line of PID (Linux), or ''. */
+function cmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
 beforeAll(async () => {
   for (const f of ['dist/cli.js', 'dist/snapshot/entry.js', 'dist/snapshot/stamp.js']) {
     if (!fs.existsSync(path.join(ROOT, f))) throw new Error(`${f} is missing: run npm run build first`);
@@ -105,9 +145,12 @@ beforeAll(async () => {
   const built = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build-snapshot.mjs'), '--dir', snapDir, '--strict', '--quiet'], {
     cwd: ROOT,
     encoding: 'utf8',
+    timeout: 150_000,
+    killSignal: 'SIGKILL',
   });
   if (built.status !== 0) throw new Error(`build-snapshot failed: ${built.stderr}`);
-}, 120_000);
+  if (!fs.existsSync(snapshotFiles(ROOT, snapDir).shStamp)) throw new Error('build-snapshot wrote no sh stamp (is stat GNU coreutils?)');
+}, 180_000);
 
 afterAll(async () => {
   for (const pid of children) {
@@ -116,18 +159,26 @@ afterAll(async () => {
   await removeDir(snapDir ?? null);
 });
 
-describe('scheme-http started from the snapshot', () => {
-  it("prints 1 for -e '(display 1)'", async () => {
-    const r = await cli(['-e', '(display 1)']);
+describe('bin/scheme-http started from the snapshot', () => {
+  it('runs the program in one process: the PID it reports is the command\'s', async () => {
+    const r = await cli(['-e', '(display (current-process-id))']);
     expect(r.stderr).toMatch(FROM_SNAPSHOT);
-    expect(r.stdout).toBe('1');
-    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(IN_A_CHILD);
+    expect([r.stdout, r.status]).toEqual([String(r.pid), 0]);
+  });
+
+  it('is found through a symbolic link, as npm links it into node_modules/.bin', async () => {
+    const link = path.join(snapDir, 'bin-link');
+    fs.symlinkSync(SH, link);
+    const r = await cli(['-e', '(display (current-process-id))'], { command: link, cwd: snapDir });
+    expect(r.stderr).toMatch(FROM_SNAPSHOT);
+    expect([r.stdout, r.status]).toEqual([String(r.pid), 0]);
   });
 
   it('passes the arguments, the exit status and errors through', async () => {
-    const args = await cli(['-e', '(command-line-arguments)', 'a', 'b c']);
+    const args = await cli(['-e', '(command-line-arguments)', 'a', 'b c', '', '$HOME', '*']);
     expect(args.stderr).toMatch(FROM_SNAPSHOT);
-    expect(args.stdout).toBe('("a" "b c")\n');
+    expect(args.stdout).toBe('("a" "b c" "" "$HOME" "*")\n');
     const file = writeProgram('exit.scm', '(display (command-line-arguments))\n(exit 3)\n');
     const exit = await cli([file, 'x']);
     expect([exit.stdout, exit.status]).toEqual(['(x)', 3]);
@@ -179,31 +230,66 @@ describe('scheme-http started from the snapshot', () => {
     expect(r.status).toBe(0);
   });
 
-  it('forwards SIGTERM, and its node goes when the launcher is killed', async () => {
+  it('is the process signals reach: SIGINT, SIGTERM and SIGHUP end it as they end the program, SIGKILL leaves nothing behind', async () => {
+    const expected: Record<string, [number | null, string | null]> = {
+      SIGINT: [130, null],
+      SIGTERM: [143, null],
+      SIGHUP: [null, 'SIGHUP'],
+      SIGKILL: [null, 'SIGKILL'],
+    };
+    await Promise.all(
+      Object.entries(expected).map(async ([signal, outcome]) => {
+        const port = await freePort();
+        const file = writeProgram(`server-${signal}.scm`, `(display (current-process-id)) (newline)\n((http:make-server ${port} #f #f #f #f "127.0.0.1") #t)\n`);
+        const env = { ...cleanEnv(), SCHEME_HTTP_SNAPSHOT_DIR: snapDir };
+        const command = spawn(SH, [file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
+        children.push(command.pid!);
+        let out = '';
+        command.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+        const exited = new Promise<[number | null, string | null]>((r) => command.on('exit', (code, sig) => r([code, sig])));
+        await waitUntil(() => out.includes('\n'), 20_000, 'the server to print its pid');
+        // The program is the command's process: node, exec'd with the snapshot.
+        expect(Number(out.trim())).toBe(command.pid);
+        if (process.platform === 'linux') expect(cmdline(command.pid!)).toMatch(/--snapshot-blob/);
+        await waitForPort(port, 20_000);
+        command.kill(signal as NodeJS.Signals);
+        expect(await exited).toEqual(outcome);
+        expect(alive(command.pid!)).toBe(false);
+        expect(await portOpen(port)).toBe(false);
+      }),
+    );
+  }, 60_000);
+});
+
+describe('node bin/scheme-http.js with a snapshot', () => {
+  it('runs it in a child, and passes SIGTERM on; that child goes when it is killed', async () => {
+    const r = await cli(['-e', '(display (current-process-id))'], { nodeEntry: true });
+    expect(r.stderr).toMatch(IN_A_CHILD);
+    expect(r.stdout).not.toBe(String(r.pid));
     for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
       const port = await freePort();
-      const file = writeProgram(`server-${signal}.scm`, `(display (current-process-id)) (newline)\n((http:make-server ${port} #f #f #f #f "127.0.0.1") #t)\n`);
-      const env = { ...cleanEnv(), SCHEME_HTTP_SNAPSHOT_DIR: snapDir, SCHEME_HTTP_SNAPSHOT: '' };
-      const launcher = spawn(process.execPath, [BIN, file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
+      const file = writeProgram(`entry-server-${signal}.scm`, `(display (current-process-id)) (newline)\n((http:make-server ${port} #f #f #f #f "127.0.0.1") #t)\n`);
+      const env = { ...cleanEnv(), SCHEME_HTTP_SNAPSHOT_DIR: snapDir };
+      const launcher = spawn(process.execPath, [NODE_ENTRY, file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
       children.push(launcher.pid!);
       let out = '';
       launcher.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
       const exited = new Promise<[number | null, string | null]>((r) => launcher.on('exit', (code, sig) => r([code, sig])));
-      await waitUntil(() => out.includes('\n'), 10_000, 'the server to print its pid');
+      await waitUntil(() => out.includes('\n'), 20_000, 'the server to print its pid');
       const pid = Number(out.trim());
       children.push(pid);
-      expect(pid).not.toBe(launcher.pid); // it runs in the node started from the snapshot
-      await waitForPort(port, 10_000);
+      expect(pid).not.toBe(launcher.pid);
+      await waitForPort(port, 20_000);
       launcher.kill(signal);
       const [code, sig] = await exited;
       if (signal === 'SIGTERM') expect(code).toBe(143);
       else expect(sig).toBe('SIGKILL');
       await waitUntil(() => !alive(pid), 5000, `the snapshot's node to exit after ${signal}`);
     }
-  });
+  }, 60_000);
 });
 
-describe('scheme-http without a usable snapshot', () => {
+describe('without a usable snapshot', () => {
   it('boots normally when there is none', async () => {
     const r = await cli(['-e', '(display 1)'], { dir: null });
     expect(r.stderr).toMatch(/not used: no snapshot stamp/);
@@ -214,22 +300,25 @@ describe('scheme-http without a usable snapshot', () => {
   it('boots normally when the blob is stale or damaged', async () => {
     const changing = writeProgram('input.txt', 'before');
     const cases: Array<[string, (s: Stamp, dir: string) => void, RegExp]> = [
-      ['other-node', (s) => { s.node = 'v0.0.1'; }, /built by node v0\.0\.1/],
-      ['inputs-changed', (s) => { s.inputs = [...s.inputs, changing]; s.hash = hashInputs(s.inputs); }, /inputs changed/],
-      ['input-gone', (s) => { s.inputs = [...s.inputs, path.join(snapDir, 'gone.js')]; }, /an input is gone/],
-      ['truncated', (_s, dir) => { fs.truncateSync(snapshotFiles(ROOT, dir).blob, 1000); }, /blob is 1000 bytes/],
+      // Built by another node binary: its version, and the fingerprint of its binary.
+      ['other-node', (s) => { s.node = 'v0.0.1'; s.fingerprint = s.fingerprint.replace(/^[^\n]*/, '1 2 3 4.000000000'); }, /built by node v0\.0\.1/],
+      ['inputs-changed', (s) => { s.files = [...s.files, changing]; s.fingerprint = fingerprint(s.files); }, /input\.txt changed since it was built/],
+      ['input-gone', (s) => { s.files = [...s.files, path.join(snapDir, 'gone.js')]; s.fingerprint += '\n1 2 3 4.000000000'; }, /a file it was built from is gone/],
+      ['truncated', () => undefined, /scheme-http\.blob changed since it was built/],
     ];
-    const dirs: string[] = [];
-    for (const [name, edit] of cases) dirs.push(await copySnapshot(name, edit));
+    const dirs = cases.map(([name, edit]) => copySnapshot(name, edit));
     fs.writeFileSync(changing, 'after');
+    fs.truncateSync(snapshotFiles(ROOT, dirs[3]!).blob, 1000);
+    // bin/scheme-http finds each out of date, and bin/scheme-http.js, which it then runs, says why.
     const results = await Promise.all(dirs.map((dir) => cli(['-e', '(display 1)'], { dir })));
     results.forEach((r, i) => {
-      expect(r.stderr).toMatch(NOT_USED);
-      expect(r.stderr).toMatch(cases[i]![2]);
-      expect(r.stdout).toBe('1');
-      expect(r.status).toBe(0);
+      const [name, , reason] = cases[i]!;
+      expect(r.stderr, name).toMatch(/scheme-http: the snapshot in .* is out of date/);
+      expect(r.stderr, name).toMatch(NOT_USED);
+      expect(r.stderr, name).toMatch(reason);
+      expect([r.stdout, r.status], name).toEqual(['1', 0]);
     });
-  });
+  }, 60_000);
 
   it('boots normally when told to, when a variable read at load time is set, or under NODE_OPTIONS', async () => {
     const [off, traced, options] = await Promise.all([
@@ -243,4 +332,55 @@ describe('scheme-http without a usable snapshot', () => {
     expect(options.stderr).toMatch(/NODE_OPTIONS is set/);
     for (const r of [off, traced, options]) expect([r.stdout, r.status]).toEqual(['1', 0]);
   });
+});
+
+describe('installed from a packed tarball', () => {
+  let install: { app: string; bin: string } | null = null;
+  let skipped = '';
+
+  beforeAll(async () => {
+    // A script (not TypeScript): imported by its URL, typed here.
+    const script = pathToFileURL(path.join(ROOT, 'scripts', 'startup-time.mjs')).href;
+    const { packAndInstall } = (await import(script)) as { packAndInstall(tmp: string): { app: string; bin: string } };
+    const tmp = path.join(snapDir, 'packed');
+    fs.mkdirSync(tmp);
+    try {
+      install = packAndInstall(tmp);
+    } catch (e) {
+      const msg = (e as Error).message;
+      // Only a registry that cannot be reached offline is a reason to skip; anything else fails.
+      if (!/ENOTCACHED|ENOTFOUND|EAI_AGAIN|only-if-cached/.test(msg)) throw e;
+      skipped = `npm could not install the tarball offline: ${msg.split('\n').slice(0, 3).join(' ')}`;
+    }
+  }, 90_000);
+
+  it('builds the snapshot into the user\'s cache on its first run, and starts from it in one process after', async (ctx) => {
+    if (install === null) {
+      console.warn(`skipped: ${skipped}`);
+      ctx.skip();
+      return;
+    }
+    const pkg = fs.realpathSync(path.join(install.app, 'node_modules', 'scheme-http'));
+    // The tarball has the bundle, not a blob.
+    expect(fs.existsSync(path.join(pkg, 'dist', 'snapshot', 'scheme-http.bundle.cjs'))).toBe(true);
+    expect(fs.existsSync(path.join(pkg, 'dist', 'snapshot', 'scheme-http.blob'))).toBe(false);
+    const cache = path.join(snapDir, 'packed', 'xdg');
+    const env = { XDG_CACHE_HOME: cache, SCHEME_HTTP_SNAPSHOT_DIR: '' };
+    const first = await cli(['-e', '(display 1)'], { command: install.bin, cwd: install.app, env, dir: null });
+    expect([first.stdout, first.status]).toEqual(['1', 0]);
+    const dir = path.join(cache, 'scheme-http', 'v2', pkg);
+    expect(first.stderr).toContain(`building the start-up snapshot in the background`);
+    expect(first.stderr).toContain(dir);
+    const files = snapshotFiles(ROOT, dir);
+    await waitUntil(() => fs.existsSync(files.shStamp), 60_000, `the snapshot in ${dir}`);
+    // The build leaves once it is done: its lock goes as it exits.
+    await waitUntil(() => !fs.existsSync(files.lock), 10_000, 'the build to finish');
+    const later = await cli(['-e', '(display (current-process-id))'], { command: install.bin, cwd: install.app, env, dir: null });
+    expect(later.stderr).toContain(`starting from the snapshot ${files.blob}`);
+    expect([later.stdout, later.status]).toEqual([String(later.pid), 0]);
+    // Built from the package's files where it is installed.
+    const stamp = JSON.parse(fs.readFileSync(files.stamp, 'utf8')) as Stamp;
+    expect(stamp.files.some((f) => f.startsWith(path.join(pkg, 'dist')))).toBe(true);
+    expect(stamp.files.every((f) => !f.startsWith(path.join(ROOT, 'dist')))).toBe(true);
+  }, 90_000);
 });
