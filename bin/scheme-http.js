@@ -121,6 +121,12 @@ function firstRunBuild(stamp) {
  * of a primitive gives none. The issue's bound is 1 s from the signal to the exit.
  */
 const GRACE_MS = 400;
+/**
+ * With --workers the primary drains its workers on SIGTERM/SIGINT (their requests in flight, 5 s
+ * at most, then 1 s to be killed: src/http/server/workers.ts): it gets that long.
+ */
+const WORKERS_GRACE_MS = 7_000;
+const grace = args.some((a) => a === '--workers' || a.startsWith('--workers=')) ? WORKERS_GRACE_MS : GRACE_MS;
 
 /** Runs the command in a node started from BLOB; resolves to false if that node could not be started. */
 async function launch(blob) {
@@ -133,7 +139,7 @@ async function launch(blob) {
   /** The signals passed on, with their numbers (the same on every platform node runs on). */
   const numbers = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
   const signals = Object.keys(numbers);
-  /** The signal the child was killed for, when it did not leave within GRACE_MS. */
+  /** The signal the child was killed for, when it did not leave within its grace. */
   let killedFor = null;
   let deadline = null;
   const forward = (signal) => {
@@ -143,7 +149,7 @@ async function launch(blob) {
       if (!running()) return;
       killedFor = signal;
       child.kill('SIGKILL');
-    }, GRACE_MS);
+    }, grace);
   };
   for (const s of signals) process.on(s, forward);
   return new Promise((resolve) => {
