@@ -24,7 +24,7 @@
 ;;;                                          at start-up (default 0)
 ;;;   curl -i -H 'Content-Type: application/json' -d '{"name": "tea"}' localhost:8080/items
 
-(require-extension http-server srfi-1 srfi-69)
+(require-extension http-server srfi-1 srfi-13 srfi-14 srfi-69)
 
 (define port
   (let ([args (command-line-arguments)])
@@ -223,36 +223,33 @@
                 [s (if (char=? (string-ref s (- (string-length s) 1)) #\.) (string-append s "0") s)])
            (if (char=? (string-ref s 0) #\.) (string-append "0" s) s))]))
 
-;;; Whether byte code K can stand in a JSON string as it is (a macro: this is the inner loop;
-;;; K is a variable, as the macro uses it three times).
-(define-syntax plain-byte?
-  (syntax-rules ()
-    [(_ k) (and (>= k 32) (not (= k 34)) (not (= k 92)))]))
+;;; The bytes that cannot stand in a JSON string as they are: control characters, " and \.
+(define json-special
+  (char-set-union (ucs-range->char-set 0 32) (char-set #\" #\\)))
 
 ;;; S as a JSON string literal. Most strings need no escape: they are only quoted.
 (define (json-quote s)
-  (let ([n (string-length s)])
-    (let scan ([i 0])
-      (cond [(= i n) (string-append "\"" s "\"")]
-            [(let ([k (char->integer (string-ref s i))]) (plain-byte? k)) (scan (+ i 1))]
-            [else (json-quote-escaped s i)]))))
+  (let ([i (string-index s json-special)])
+    (if i
+        (json-quote-escaped s i)
+        (string-append "\"" s "\""))))
 
-;;; The same, when the byte at I is the first to escape: runs of plain bytes are substrings,
-;;; joined once at the end.
+;;; The same, when the byte at I is the first to escape: the runs of plain bytes between
+;;; escapes are substrings, joined once at the end.
 (define (json-quote-escaped s i)
   (let ([n (string-length s)])
     (let loop ([start 0] [i i] [parts '("\"")])
-      (cond [(= i n) (apply string-append (reverse (cons* "\"" (substring s start n) parts)))]
-            [(let ([k (char->integer (string-ref s i))]) (plain-byte? k)) (loop start (+ i 1) parts)]
-            [else (loop (+ i 1) (+ i 1)
-                        (cons* (json-escape (string-ref s i)) (substring s start i) parts))]))))
+      (if i
+          (loop (+ i 1) (string-index s json-special (+ i 1))
+                (cons* (json-escape (string-ref s i)) (substring s start i) parts))
+          (apply string-append (reverse (cons* "\"" (substring s start n) parts)))))))
 
 (define hex-digits "0123456789abcdef")
 
 ;;; The escape for a byte that needs one, or #f (most bytes: they go out as they are).
 (define (json-escape c)
   (let ([k (char->integer c)])
-    (cond [(plain-byte? k) #f]
+    (cond [(not (char-set-contains? json-special c)) #f]
           [(= k 34) "\\\""]
           [(= k 92) "\\\\"]
           [(= k 10) "\\n"]
