@@ -7,6 +7,13 @@ export { Exchange, responseHeaderText, type ServerIdentity } from './server/exch
 export { ResponseWriter } from './server/response.js';
 export { defaultContentParser, urlencodedParser, parseBody, notFound } from './server/handlers.js';
 export { defaultErrorPage, escapeHtml } from './server/error-page.js';
+export {
+  staticFiles, pathSegments, parseRange, matchesList, CONTENT_TYPES, type StaticOptions, type StaticHandler,
+} from './server/static.js';
+export {
+  combinedLogHook, combinedLogLine, logEntry, logTime, escapeLogField, recordResponse, responseOf,
+  type LogEntry, type LogSink, type ResponseSummary,
+} from './server/access-log.js';
 export type {
   ResourceHandler, MethodHandler, FallbackHandler, ContentParser, ErrorResponseHandler,
   ErrorHook, LogHook, UrlTransformation, MaybePromise, WorkerOptions,

@@ -26,6 +26,7 @@ import { useCompiledProcedures } from './handlers.js';
 import { installHttpUtils } from './primitives/http-utils.js';
 import { installHttpServer, type SchemeServers } from './primitives/http-server.js';
 import { installHttpClient } from './primitives/http-client.js';
+import { installHttpStatic } from './primitives/http-static.js';
 import { stringValue, symbolName, isSymbol } from './runtime/data.js';
 import { schemeError } from './runtime/errors.js';
 import type { Task } from './runtime/control.js';
@@ -158,6 +159,7 @@ async function create(commandLine: () => string[]): Promise<CompiledRuntime> {
   const servers = installHttpServer(global);
   installHttpUtils(global, servers.config);
   installHttpClient(global);
+  installHttpStatic(global);
   engine.define('%require-extensions', procedure('%require-extensions', (names: unknown) => {
     for (const n of listToArray(names) ?? []) {
       // CHICKEN 5 / R7RS module names, as `import` takes them: (chicken string), (srfi 1), (only (chicken base) …).

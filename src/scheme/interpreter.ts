@@ -20,6 +20,7 @@ import { installConditions } from './prelude/conditions.js';
 import { installHttpUtils } from './primitives/http-utils.js';
 import { installHttpServer, type SchemeServers } from './primitives/http-server.js';
 import { installHttpClient } from './primitives/http-client.js';
+import { installHttpStatic } from './primitives/http-static.js';
 import { compiledRuntime } from './compiled-runtime.js';
 import { procedure } from './library/define.js';
 import type { Task } from './runtime/control.js';
@@ -94,6 +95,7 @@ async function create(): Promise<SchemeRuntime> {
   const servers = installHttpServer(global);
   installHttpUtils(global, servers.config);
   installHttpClient(global);
+  installHttpStatic(global);
   defineAll(global, {
     '%require-extensions'(names: unknown): void {
       for (const n of (names as { to_array(): unknown[] }).to_array?.() ?? []) {
