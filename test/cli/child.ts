@@ -44,7 +44,7 @@ export function runCli(args: string[], opts: { input?: string; timeoutMs?: numbe
   child.stdin.end(opts.input ?? '');
   return new Promise((resolve, reject) => {
     let timedOut = false;
-    const timer = setTimeout(() => { timedOut = true; kill(child); }, opts.timeoutMs ?? 15_000);
+    const timer = setTimeout(() => { timedOut = true; kill(child); }, opts.timeoutMs ?? 40_000);
     child.on('error', (e) => { clearTimeout(timer); reject(e); });
     child.on('close', (code) => { clearTimeout(timer); resolve({ stdout, stderr, code, timedOut }); });
   });

@@ -8,9 +8,12 @@ import { COMPILED } from '../../src/scheme/interpreter.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { runCli, spawnCli, ROOT } from './child.js';
 import { freePort } from '../support/client-fixtures.js';
+
+// Each test starts two or three node processes (about 10 s each on a loaded 2-core machine).
+vi.setConfig({ testTimeout: 60_000 });
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scheme-http-cli-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
