@@ -61,11 +61,46 @@ export function headerValues(headers: Headers, name: string): string[] {
  * includes whitespace before the colon and obs-fold), or a control character in the value.
  */
 export function parseHeaderLine(line: string): Header | null {
-  const colon = line.indexOf(':');
-  if (colon <= 0 || !isTokenRange(line, 0, colon)) return null;
-  const value = trimOws(line, colon + 1);
+  return parseHeaderRange(line, 0, line.length);
+}
+
+/** `parseHeaderLine` of TEXT[start, end), without slicing the line out first. */
+export function parseHeaderRange(text: string, start: number, end: number): Header | null {
+  const colon = text.indexOf(':', start);
+  if (colon <= start || colon >= end || !isTokenRange(text, start, colon)) return null;
+  const value = trimOws(text, colon + 1, end);
   if (!isFieldValue(value)) return null;
-  return [line.slice(0, colon).toLowerCase(), value];
+  return [lowerName(text, start, colon), value];
+}
+
+/**
+ * Common field names, lowercase: a name read from the wire that is one of them (in any case)
+ * becomes this very string, so nothing is allocated for it and later comparisons with the
+ * literal are quick.
+ */
+const COMMON_NAMES = [
+  'host', 'connection', 'content-length', 'content-type', 'transfer-encoding', 'expect', 'user-agent',
+  'accept', 'accept-encoding', 'accept-language', 'cookie', 'keep-alive', 'upgrade', 'te', 'trailer',
+  'authorization', 'referer', 'origin', 'cache-control', 'pragma', 'range', 'if-none-match',
+  'if-modified-since', 'date', 'server', 'location', 'etag', 'last-modified', 'set-cookie',
+];
+const NAMES_BY_LENGTH: string[][] = [];
+for (const n of COMMON_NAMES) (NAMES_BY_LENGTH[n.length] ??= []).push(n);
+
+/** TEXT[start, end), a token, lowercased. */
+export function lowerName(text: string, start: number, end: number): string {
+  const names = NAMES_BY_LENGTH[end - start];
+  if (names !== undefined) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k]!;
+      let i = 0;
+      // A token's chars OR 0x20 equal a lowercase letter or '-' only when they are that letter (in
+      // either case) or that '-' (the other char it would match, CR, is no token char).
+      while (i < name.length && (text.charCodeAt(start + i) | 0x20) === name.charCodeAt(i)) i++;
+      if (i === name.length) return name;
+    }
+  }
+  return text.slice(start, end).toLowerCase();
 }
 
 /** Rejects names and values that would let a caller inject header lines (CR/LF, NUL …). */

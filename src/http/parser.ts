@@ -4,7 +4,7 @@
  * can never make us buffer more than the limits allow.
  */
 import { HttpProtocolError } from './errors.js';
-import { type Headers, parseHeaderLine, isToken } from './headers.js';
+import { type Headers, parseHeaderRange, isToken } from './headers.js';
 
 export interface HeadLimits {
   readLineLimit: number;
@@ -23,6 +23,10 @@ export interface RequestHead {
 /** Empty lines tolerated before a request line (RFC 9112 §2.2 says ignore at least one). */
 const MAX_LEADING_EMPTY_LINES = 8;
 
+/**
+ * Scanning is one pass over the bytes in JavaScript (no native call or Buffer view per line),
+ * and a head is turned into a string once: the request line and every header are slices of it.
+ */
 export class RequestHeadParser {
   /** Read on every scan, so a change to the server's limits applies to the next request. */
   private readonly limits: HeadLimits;
@@ -30,10 +34,14 @@ export class RequestHeadParser {
   private headStart = 0;
   /** Start of the line not yet terminated. */
   private scanPos = 0;
+  /** Where the next scan goes on in that line: [scanPos, lineScan) holds no LF. */
+  private lineScan = 0;
+  /** The first bare CR (a CR followed by anything but LF) of that line, or -1. */
+  private bareCr = -1;
   private emptyLines = 0;
   /** Pairs of [start, end) offsets of each complete line, CR excluded. */
   private lineOffsets: number[] = [];
-  /** The request line, parsed as soon as it was complete. */
+  /** The request line, once parsed: at the end of a scan that leaves the head incomplete, or with the head. */
   private requestLine: RequestHead | null = null;
   /** Bytes of the unterminated line seen by the last scan. */
   private pending = 0;
@@ -45,6 +53,8 @@ export class RequestHeadParser {
   reset(): void {
     this.headStart = 0;
     this.scanPos = 0;
+    this.lineScan = 0;
+    this.bareCr = -1;
     this.emptyLines = 0;
     this.pending = 0;
     this.requestLine = null;
@@ -59,67 +69,115 @@ export class RequestHeadParser {
   /**
    * Scans BUF (which always starts at the beginning of this request and only grows between
    * calls) for the end of the head. Returns the offset just past the head, or -1 if more bytes
-   * are needed. Throws HttpProtocolError for a limit crossed or a malformed line.
+   * are needed. Throws HttpProtocolError for a limit crossed or a malformed line; a malformed
+   * request line is refused by the scan that leaves the head incomplete, else by `parse`.
    */
   scan(buf: Buffer): number {
     const { readLineLimit, maxHeaderCount, maxHeadSize } = this.limits;
-    let pos = this.scanPos;
     const offsets = this.lineOffsets;
+    const len = buf.length;
+    let pos = this.scanPos;
+    let i = this.lineScan;
+    let bareCr = this.bareCr;
     for (;;) {
-      const nl = buf.indexOf(10, pos);
-      if (nl === -1) {
+      // One pass to the LF ending the line, noting the first CR not followed by LF.
+      while (i < len) {
+        const c = buf[i]!;
+        if (c === 10) break;
+        if (c === 13 && bareCr === -1 && i + 1 < len && buf[i + 1] !== 10) bareCr = i;
+        i++;
+      }
+      if (i === len) {
         // A CR last may be the start of this line's CRLF: it does not count towards the limits.
-        const avail = buf[buf.length - 1] === 13 ? buf.length - 1 : buf.length;
-        if (avail - pos > readLineLimit) throw lineTooLong(offsets.length === 0, readLineLimit, buf, pos, avail);
-        if (avail - this.headStart > maxHeadSize) throw headTooLarge(maxHeadSize);
-        checkLineStart(buf, pos, avail, offsets.length === 0);
+        const crLast = len > pos && buf[len - 1] === 13;
+        const avail = crLast ? len - 1 : len;
+        if (avail - pos > readLineLimit) throw this.fail(buf, lineTooLong(offsets.length === 0, readLineLimit, buf, pos, avail));
+        if (avail - this.headStart > maxHeadSize) throw this.fail(buf, headTooLarge(maxHeadSize));
+        if (pos < avail) this.checkLine(buf, pos, bareCr);
         this.scanPos = pos;
-        this.pending = buf.length - pos;
+        this.lineScan = crLast ? len - 1 : len; // that CR is looked at again with the next byte
+        this.bareCr = bareCr;
+        this.pending = len - pos;
+        this.parseRequestLineOf(buf); // garbage is refused without waiting for the rest of the head
         return -1;
       }
+      const nl = i;
       const end = nl > pos && buf[nl - 1] === 13 ? nl - 1 : nl;
-      if (end - pos > readLineLimit) throw lineTooLong(offsets.length === 0, readLineLimit, buf, pos, end);
+      if (end - pos > readLineLimit) throw this.fail(buf, lineTooLong(offsets.length === 0, readLineLimit, buf, pos, end));
+      i = nl + 1;
       if (end === pos) {
         if (offsets.length === 0) {
           if (++this.emptyLines > MAX_LEADING_EMPTY_LINES) {
             throw new HttpProtocolError(400, 'bad-request-line', 'too many empty lines before the request line');
           }
-          pos = this.headStart = nl + 1;
+          pos = this.headStart = i;
           continue;
         }
-        this.scanPos = nl + 1;
-        return nl + 1;
+        this.scanPos = this.lineScan = i;
+        this.bareCr = -1;
+        this.pending = 0;
+        return i;
       }
-      checkLineStart(buf, pos, end, offsets.length === 0);
+      this.checkLine(buf, pos, bareCr);
       offsets.push(pos, end);
-      // The request line is checked as soon as it is complete: garbage is refused at once.
-      if (offsets.length === 2) this.requestLine = parseRequestLine(buf.toString('latin1', pos, end));
       if (offsets.length / 2 - 1 > maxHeaderCount) {
-        throw new HttpProtocolError(431, 'too-many-headers', `more than ${maxHeaderCount} header fields in the request`);
+        throw this.fail(buf, new HttpProtocolError(431, 'too-many-headers', `more than ${maxHeaderCount} header fields in the request`));
       }
-      if (nl + 1 - this.headStart > maxHeadSize) throw headTooLarge(maxHeadSize);
-      pos = nl + 1;
+      if (i - this.headStart > maxHeadSize) throw this.fail(buf, headTooLarge(maxHeadSize));
+      pos = i;
+      bareCr = -1;
+    }
+  }
+
+  /**
+   * Refuses at once what no later byte can make valid in the line starting at START: a bare CR
+   * (RFC 9112 §2.2; a peer that ends lines with it would have us wait for a head that never
+   * ends), or a header line starting with whitespace (obs-fold, refused by this server, RFC 9112 §5.2).
+   */
+  private checkLine(buf: Buffer, start: number, bareCr: number): void {
+    const isRequestLine = this.lineOffsets.length === 0;
+    if (bareCr !== -1) {
+      throw this.fail(buf, isRequestLine
+        ? new HttpProtocolError(400, 'bad-request-line', 'bare CR (not followed by LF) in the request line')
+        : new HttpProtocolError(400, 'bad-header', 'bare CR (not followed by LF) in a header line'));
+    }
+    const c = buf[start];
+    if (!isRequestLine && (c === 32 || c === 9)) {
+      throw this.fail(buf, new HttpProtocolError(400, 'obs-fold', 'header line folding (a line starting with whitespace) is not allowed'));
+    }
+  }
+
+  /** ERROR, unless the request line (complete, not parsed yet) is malformed: its error comes first. */
+  private fail(buf: Buffer, error: HttpProtocolError): HttpProtocolError {
+    this.parseRequestLineOf(buf);
+    return error;
+  }
+
+  /** Parses the request line if it is complete and not parsed yet. */
+  private parseRequestLineOf(buf: Buffer): void {
+    const offsets = this.lineOffsets;
+    if (this.requestLine === null && offsets.length >= 2) {
+      this.requestLine = parseRequestLine(buf.toString('latin1', offsets[0], offsets[1]));
     }
   }
 
   /** Builds the head from the lines found by the last successful `scan` of BUF. */
   parse(buf: Buffer): RequestHead {
     const offsets = this.lineOffsets;
-    const head = this.requestLine!;
+    const n = offsets.length;
+    const base = offsets[0]!;
+    // One string for the whole head; the request line and the fields are slices of it.
+    const text = buf.toString('latin1', base, offsets[n - 1]);
+    let head = this.requestLine;
     this.requestLine = null;
+    if (head === null) head = parseRequestLine(n === 2 ? text : text.slice(0, offsets[1]! - base));
     const headers: Headers = head.headers;
-    if (offsets.length === 2) return head;
-    const base = offsets[2]!;
-    const text = buf.toString('latin1', base, offsets[offsets.length - 1]);
-    for (let i = 2; i < offsets.length; i += 2) {
-      const line = text.slice(offsets[i]! - base, offsets[i + 1]! - base);
-      const c = line.charCodeAt(0);
-      if (c === 32 || c === 9) {
-        throw new HttpProtocolError(400, 'obs-fold', 'header line folding (a line starting with whitespace) is not allowed');
-      }
-      const h = parseHeaderLine(line);
+    for (let i = 2; i < n; i += 2) {
+      const start = offsets[i]! - base;
+      const end = offsets[i + 1]! - base;
+      const h = parseHeaderRange(text, start, end);
       if (h === null) {
-        throw new HttpProtocolError(400, 'bad-header', `malformed header line ${JSON.stringify(clip(line))}`);
+        throw new HttpProtocolError(400, 'bad-header', `malformed header line ${JSON.stringify(clip(text.slice(start, end)))}`);
       }
       headers.push(h);
     }
@@ -137,25 +195,6 @@ function lineTooLong(isRequestLine: boolean, limit: number, buf: Buffer, pos: nu
   const sp = buf.indexOf(32, pos);
   if (sp === -1 || sp >= end || sp - pos > limit) return new HttpProtocolError(501, 'method-too-long', `request method longer than ${limit} bytes`);
   return new HttpProtocolError(414, 'request-line-too-long', `request line longer than ${limit} bytes`);
-}
-
-/**
- * Refuses at once what no later byte can make valid in the line of BUF from START to END (all of
- * it, or as much as has arrived): a bare CR (RFC 9112 §2.2; a peer that ends lines with it would
- * have us wait for a head that never ends), or a header line starting with whitespace (obs-fold,
- * refused by this server, RFC 9112 §5.2).
- */
-function checkLineStart(buf: Buffer, start: number, end: number, isRequestLine: boolean): void {
-  if (start === end) return;
-  if (buf.subarray(start, end).indexOf(13) !== -1) {
-    throw isRequestLine
-      ? new HttpProtocolError(400, 'bad-request-line', 'bare CR (not followed by LF) in the request line')
-      : new HttpProtocolError(400, 'bad-header', 'bare CR (not followed by LF) in a header line');
-  }
-  const c = buf[start];
-  if (!isRequestLine && (c === 32 || c === 9)) {
-    throw new HttpProtocolError(400, 'obs-fold', 'header line folding (a line starting with whitespace) is not allowed');
-  }
 }
 
 function headTooLarge(limit: number): HttpProtocolError {

@@ -16,7 +16,7 @@ import { storeCookies } from './cookies.js';
 import { BodyDecoder, readDecodedBody } from './decode.js';
 import { parseTarget, absoluteUrl, originKey, type Target } from './target.js';
 import {
-  requestHeadText, readResponseHead, responseFraming, readBody, responseKeepsAlive,
+  requestHeadText, readResponseHead, responseFraming, readBody, readBufferedBody, responseKeepsAlive,
   DEFAULT_CLIENT_LIMITS, type ClientLimits, type ResponseHead,
 } from './message.js';
 
@@ -68,6 +68,8 @@ interface Prepared {
   target: Target;
   /** Where to connect: the origin or its proxy. */
   endpoint: Endpoint;
+  /** The pool key of ENDPOINT. */
+  key: string;
   head: string;
   /** The header lines of HEAD, as sent. */
   headers: Headers;
@@ -75,6 +77,7 @@ interface Prepared {
 }
 
 const DEFAULT_TIMEOUT = 60_000;
+const NO_HEADERS: Headers = Object.freeze([]) as unknown as Headers;
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'TRACE']);
 const REDIRECTS = [301, 302, 303, 307, 308];
 
@@ -92,22 +95,69 @@ function urlRequest(url: string): HttpRequest {
   return new HttpRequest('GET', url, [['Connection', 'close']], null, 'HTTP/1.0');
 }
 
-function prepare(request: HttpRequest, opts: ClientOptions, extra: Headers = []): Prepared {
+/** A parsed URL and its origin's pool key, shared by every request to that URL string. */
+interface KnownTarget {
+  target: Readonly<Target>;
+  key: string;
+  /** The last bare request's head (see `prepare`), for requests to this URL. */
+  bare: BareHead | null;
+}
+
+/** The head of a request without attributes, extra fields or body, sent direct (no proxy). */
+interface BareHead {
+  method: string;
+  protocol: string;
+  head: string;
+  headers: Headers;
+}
+
+/**
+ * Parsed targets by URL string, the oldest dropped beyond TARGET_CACHE_SIZE: a program asks for
+ * the same few URLs over and over, and parsing one (half a dozen regular expressions, slices,
+ * the pool key) was done for every request.
+ */
+const targetCache = new Map<string, KnownTarget>();
+const TARGET_CACHE_SIZE = 512;
+
+function targetOf(url: string): KnownTarget {
+  let known = targetCache.get(url);
+  if (known === undefined) {
+    const target = Object.freeze(parseTarget(url));
+    known = { target, key: originKey(target), bare: null };
+    if (targetCache.size >= TARGET_CACHE_SIZE) targetCache.delete(targetCache.keys().next().value!);
+    targetCache.set(url, known);
+  }
+  return known;
+}
+
+/**
+ * The request ready for the wire. SHARED: the caller only reads the result's headers (and does
+ * not hand them out), so the head and header list of a bare request (`get(url)`) may be the ones
+ * made for the previous request to the same URL.
+ */
+function prepare(request: HttpRequest, opts: ClientOptions, extra: Headers = NO_HEADERS, shared = false): Prepared {
   const url = request.url;
-  let target: Target;
+  let known: KnownTarget;
   if (url.startsWith('/')) {
     // A path alone: the host comes from the request's Host attribute.
     const host = request.attributes.find(([n]) => n.toLowerCase() === 'host')?.[1];
     if (host === undefined) throw new HttpClientError('bad-url', url, 'a request URL without a host needs a Host attribute');
-    target = parseTarget(`http://${host}${url}`);
+    known = targetOf(`http://${host}${url}`);
   } else {
-    target = parseTarget(url);
+    known = targetOf(url);
   }
+  const target = known.target;
   const method = String(request.method).toUpperCase();
   const protocol = String(request.protocol);
   const proxy = (opts.proxies ?? defaultProxies).find(target.host);
   if (proxy !== null && target.scheme === 'https') {
     throw new HttpClientError('bad-request', url, 'https through a proxy (CONNECT) is not supported');
+  }
+  const bare = shared && proxy === null && request.attributes.length === 0 && extra.length === 0
+    && (request.body === null || request.body === undefined || request.body === false);
+  const last = known.bare;
+  if (bare && last !== null && last.method === method && last.protocol === protocol) {
+    return { url, method, protocol, target, endpoint: target, key: known.key, head: last.head, headers: last.headers, body: null };
   }
   const headers: Headers = [];
   let hasHost = false;
@@ -135,20 +185,23 @@ function prepare(request: HttpRequest, opts: ClientOptions, extra: Headers = [])
   } catch (e) {
     throw new HttpClientError('bad-request', url, (e as Error).message, { cause: e });
   }
-  return { url, method, protocol, target, endpoint: proxy ?? target, head, headers, body };
+  if (bare) known.bare = { method, protocol, head, headers };
+  return { url, method, protocol, target, endpoint: proxy ?? target, key: proxy === null ? known.key : originKey(proxy), head, headers, body };
 }
 
 function writeRequest(conn: ClientConnection, p: Prepared): void {
   conn.requests++;
   // latin1: one byte per character of the head (it was written as UTF-8, see requestHeadText).
-  const head = Buffer.from(p.head, 'latin1');
+  // The string goes to the socket as it is: Node encodes it straight into the write request,
+  // without a Buffer made for it here first.
+  const socket = conn.socket;
   if (p.body !== null && p.body.length > 0) {
-    conn.socket.cork();
-    conn.write(head);
-    conn.write(p.body);
-    conn.socket.uncork();
+    socket.cork();
+    socket.write(p.head, 'latin1');
+    socket.write(p.body);
+    socket.uncork();
   } else {
-    conn.write(head);
+    socket.write(p.head, 'latin1');
   }
 }
 
@@ -234,24 +287,30 @@ export async function readBodyWith(headers: Headers, connection: ClientConnectio
  * idempotent methods.
  */
 async function exchange(request: HttpRequest, opts: ClientOptions, extra: Headers,
-  decode: (head: ResponseHead) => boolean = () => false): Promise<FullResponse> {
-  const p = prepare(request, opts, extra);
+  decode: ((head: ResponseHead) => boolean) | null = null): Promise<FullResponse> {
+  const p = prepare(request, opts, extra, true);
   const agent = opts.agent ?? defaultAgent;
   const limits = limitsOf(opts);
   const deadline = deadlineOf(opts);
-  const connectOpts = { deadline, signal: opts.signal ?? null, tls: opts.tls ?? null };
+  const signal = opts.signal ?? null;
   for (let attempt = 0; ; attempt++) {
-    const { conn, reused } = await agent.acquire(p.endpoint, p.url, connectOpts, attempt > 0);
+    // An idle connection is taken without an await; a retry after a stale one opens a new one.
+    let conn = attempt === 0 ? agent.takeIdle(p.key, p.url) : null;
+    const reused = conn !== null;
+    conn ??= await agent.open(p.endpoint, p.url, { deadline, signal, tls: opts.tls ?? null });
     conn.reader.deadline = deadline;
-    conn.reader.signal = opts.signal ?? null;
+    conn.reader.signal = signal;
     try {
       writeRequest(conn, p);
-      const head = await readFinalHead(conn, p.url, limits);
+      // readFinalHead, inline: one async layer less for every response.
+      let head = await readResponseHead(conn.reader, p.url, limits);
+      while (head.status < 200 && head.status !== 101) head = await readResponseHead(conn.reader, p.url, limits);
       const framing = responseFraming(head.headers, head.status, p.method, p.url);
-      const decoder = framing.kind !== 'none' && decode(head)
+      const decoder = framing.kind !== 'none' && decode !== null && decode(head)
         ? BodyDecoder.forEncoding(headerValue(head.headers, 'content-encoding'), p.url, limits.maxBodySize) : null;
-      const { body, trailers } = decoder === null ? await readBody(conn.reader, framing, p.url, limits)
-        : await readDecodedBody(conn.reader, framing, p.url, limits, decoder);
+      // A small body usually came with its head: taken at once, without another await.
+      const { body, trailers } = decoder !== null ? await readDecodedBody(conn.reader, framing, p.url, limits, decoder)
+        : readBufferedBody(conn.reader, framing, p.url, limits) ?? await readBody(conn.reader, framing, p.url, limits);
       if (!responseKeepsAlive(head, framing, p.protocol, p.headers)) conn.reusable = false;
       agent.release(conn);
       return { ...head, body, trailers, url: p.url };
@@ -264,10 +323,18 @@ async function exchange(request: HttpRequest, opts: ClientOptions, extra: Header
 }
 
 /** Any request, whole, with the TS extras (redirects, decompression). Pooled. */
-export async function request(req: HttpRequest | string, opts: ClientOptions = {}): Promise<FullResponse> {
-  let current = typeof req === 'string' ? new HttpRequest('GET', req, [], null, 'HTTP/1.1') : req;
-  const extra: Headers = opts.decompress ? [['Accept-Encoding', 'gzip, deflate']] : [];
+export function request(req: HttpRequest | string, opts: ClientOptions = {}): Promise<FullResponse> {
+  const first = typeof req === 'string' ? new HttpRequest('GET', req, [], null, 'HTTP/1.1') : req;
+  // The common case (no redirects followed, no decompression) is the exchange's own promise: an
+  // async function returning it added a promise and the ticks to adopt it, for every request.
+  if ((opts.followRedirects ?? 0) <= 0 && opts.decompress !== true) return exchange(first, opts, NO_HEADERS, null);
+  return requestWithExtras(first, opts);
+}
+
+async function requestWithExtras(first: HttpRequest, opts: ClientOptions): Promise<FullResponse> {
+  let current = first;
   const maxRedirects = opts.followRedirects ?? 0;
+  const extra: Headers = opts.decompress ? [['Accept-Encoding', 'gzip, deflate']] : NO_HEADERS;
   const follows = (head: ResponseHead): boolean => maxRedirects > 0 && REDIRECTS.includes(head.status)
     && headerValue(head.headers, 'location') !== undefined;
   // The body of a redirect that will be followed is dropped, so it is not decoded.

@@ -30,6 +30,10 @@ export class ClientConnection {
   reusable = true;
   /** Requests sent on this connection so far. */
   requests = 0;
+  /** When it last went idle in a pool (ms since the epoch): the pool's idle timeout counts from here. */
+  idleSince = 0;
+  /** The pool that listens for this connection's 'close' (one listener, added once). */
+  watchedBy: object | null = null;
   private closedFlag = false;
 
   constructor(socket: net.Socket, key: string, url: string) {

@@ -53,6 +53,11 @@ export class Connection {
   private bodyParts: Buffer[] = [];
   private bodyReceived = 0;
   private chunked: ChunkedDecoder | null = null;
+  /** The request's first `Connection` value, and whether it had an `Expect` field (from `summarize`). */
+  private connectionValue: string | undefined = undefined;
+  private hasExpect = false;
+  /** In a head whose deadline is not set yet (it is set only if the head does not arrive whole). */
+  private headUntimed = false;
   private started = 0;
   /** The request being answered, for the error hook. */
   private current: HttpRequest | null = null;
@@ -109,18 +114,22 @@ export class Connection {
         }
         if (state === State.Idle) {
           this.state = State.Head;
-          if (!this.fresh) this.deadline = Date.now() + this.host.config.limits.headTimeout;
+          // A fresh connection's head deadline runs from its accept.
+          this.headUntimed = !this.fresh;
         }
         let end: number;
         try {
           end = this.parser.scan(buf);
           if (end === -1) {
             if (this.peerEnded) this.endConnection(); // an incomplete head, then EOF: a clean close
+            else if (this.headUntimed) {
+              this.headUntimed = false;
+              this.deadline = Date.now() + this.host.config.limits.headTimeout;
+            }
             return;
           }
           this.head = this.parser.parse(buf);
-          this.framing = requestFraming(this.head.headers, this.host.config.limits.maxBodySize);
-          checkHost(this.head);
+          this.readHead(this.head);
         } catch (e) {
           this.reject(e);
           return;
@@ -149,13 +158,47 @@ export class Connection {
     }
   }
 
+  /**
+   * What the server needs from a head's fields, in one pass over them: its framing, its Host
+   * (checked as `checkHost` does), `Connection` and whether it has `Expect`. Throws as
+   * `requestFraming` and `checkHost` do, in that order.
+   */
+  private readHead(head: RequestHead): void {
+    const headers = head.headers;
+    let framed = false;
+    let hosts = 0;
+    let badHost: string | undefined;
+    let connection: string | undefined;
+    let expect = false;
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!;
+      const name = h[0];
+      if (name === 'host') {
+        hosts++;
+        if (badHost === undefined && !isHostText(h[1])) badHost = h[1];
+      } else if (name === 'connection') {
+        if (connection === undefined) connection = h[1];
+      } else if (name === 'content-length' || name === 'transfer-encoding') {
+        framed = true;
+      } else if (name === 'expect') {
+        expect = true;
+      }
+    }
+    this.framing = framed ? requestFraming(headers, this.host.config.limits.maxBodySize) : NO_BODY;
+    if (badHost !== undefined) throw new HttpProtocolError(400, 'bad-host', `invalid Host ${JSON.stringify(badHost)}`);
+    if (hosts > 1) throw new HttpProtocolError(400, 'bad-host', 'more than one Host header');
+    if (hosts === 0 && head.protocol === 'HTTP/1.1') throw new HttpProtocolError(400, 'missing-host', 'an HTTP/1.1 request must carry a Host header');
+    this.connectionValue = connection;
+    this.hasExpect = expect;
+  }
+
   /** After a head: answer at once, or start reading its body. False when the loop must stop. */
   private beginBody(): boolean {
     const head = this.head!;
     const framing = this.framing!;
     this.started = this.host.debug !== null ? performance.now() : 0;
     let expect: string | undefined;
-    for (const [name, value] of head.headers) {
+    if (this.hasExpect) for (const [name, value] of head.headers) {
       if (name !== 'expect') continue;
       for (const part of value.split(',')) {
         const e = part.trim().toLowerCase();
@@ -215,7 +258,7 @@ export class Connection {
     }
     const out = new ResponseWriter(this.socket, this, head.protocol, head.method === 'HEAD',
       // An HTTP/1.0 message with Transfer-Encoding has faulty framing: close after it (RFC 9112 §6.1).
-      !this.host.stopping && wantsKeepAlive(head) && !(head.protocol === 'HTTP/1.0' && framing.kind === 'chunked'),
+      !this.host.stopping && keepAliveOf(head.protocol, this.connectionValue) && !(head.protocol === 'HTTP/1.0' && framing.kind === 'chunked'),
       this.host.identity.serverName, head.target);
     const ex = new Exchange(request, out, body, config, this.host.identity, bodySize);
     this.current = request;
@@ -424,10 +467,17 @@ export class Connection {
 
 /** HTTP/1.1: persistent unless `Connection: close`; HTTP/1.0: only with `Connection: keep-alive`. */
 export function wantsKeepAlive(head: RequestHead): boolean {
-  const conn = headerValue(head.headers, 'connection');
-  if (head.protocol === 'HTTP/1.1') return conn === undefined || !hasToken(conn, 'close');
+  return keepAliveOf(head.protocol, headerValue(head.headers, 'connection'));
+}
+
+/** `wantsKeepAlive` from the protocol and the first `Connection` value. */
+function keepAliveOf(protocol: string, conn: string | undefined): boolean {
+  if (protocol === 'HTTP/1.1') return conn === undefined || !hasToken(conn, 'close');
   return conn !== undefined && hasToken(conn, 'keep-alive');
 }
+
+/** The framing of a request without Content-Length or Transfer-Encoding (as `requestFraming` gives it). */
+const NO_BODY: Framing = Object.freeze({ kind: 'none' });
 
 function hasToken(value: string, token: string): boolean {
   const v = value.toLowerCase();

@@ -8,9 +8,9 @@
 import type { Duplex } from 'node:stream';
 import { HandlerOutputError } from '../errors.js';
 import { ChunkedDecoder } from '../body.js';
-import { isFieldValue, isTokenRange, trimOws } from '../headers.js';
+import { isTokenRange, lowerName, trimOws } from '../headers.js';
 import { statusHasNoBody } from '../status.js';
-import { httpDate } from './date.js';
+import { httpDate, okPreamble } from './date.js';
 
 const enum Phase { Head, Body, Stream, Done }
 
@@ -58,9 +58,17 @@ export class ResponseWriter {
   private handlerConnection: string | null = null;
   private hasServer = false;
   private hasDate = false;
+  /** The body so far: strings and Uint8Arrays (bytes); see `latin1Strings` for what a string is. */
   private body: Array<string | Uint8Array> = [];
   private bodyBytes = 0;
+  /** Every piece of `body` is a string. */
   private bodyIsString = true;
+  /**
+   * The strings of `body` are byte strings (one char per byte, from `writeLatin1`: what Scheme
+   * writes), not text (sent as UTF-8). One kind only: a piece of the other kind becomes bytes.
+   */
+  private latin1Strings = false;
+  private hasStrings = false;
   private noBody = false;
   private streamedBytes = 0;
   private chunkedByUs = false;
@@ -100,7 +108,7 @@ export class ResponseWriter {
         }
         return true;
       case Phase.Body:
-        this.bufferBody(data);
+        this.bufferBody(data, false);
         return true;
       case Phase.Stream:
         return this.streamBody(data);
@@ -119,7 +127,7 @@ export class ResponseWriter {
         this.writeHead(s, true);
         return true;
       case Phase.Body:
-        this.bufferBody(Buffer.from(s, 'latin1'));
+        this.bufferBody(s, true);
         return true;
       case Phase.Stream:
         return this.streamBody(Buffer.from(s, 'latin1'));
@@ -166,6 +174,7 @@ export class ResponseWriter {
     this.body = [];
     this.bodyBytes = 0;
     this.bodyIsString = true;
+    this.latin1Strings = this.hasStrings = false;
     this.noBody = false;
     this.chunkCheck = null;
     this.status = 200;
@@ -182,11 +191,11 @@ export class ResponseWriter {
       if (rest.endsWith('\r')) rest = rest.slice(0, -1);
       const first = !this.sawFirstLine;
       this.sawFirstLine = true;
-      if (rest === '' || (first && rest.startsWith('HTTP/') && this.takeStatusLine(rest)) || this.headerLine(rest, 0, rest.length)) {
+      if (rest === '' || (first && rest.startsWith('HTTP/') && this.takeStatusLine(rest, false)) || this.headerLine(rest, 0, rest.length, false)) {
         this.endHead();
       } else {
         this.endHead();
-        this.bufferBody(this.pendingHigh ? Buffer.from(rest, 'latin1') : rest);
+        this.bufferBody(rest, true);
       }
       this.pendingHigh = false;
     }
@@ -197,16 +206,32 @@ export class ResponseWriter {
 
   // ---- head: reading the handler's status line and header lines ----
 
+  /**
+   * Head text is kept as a byte string (one char per byte). A handler's text (not FROMBYTES) is
+   * read as it is: a status line or header value holding a char over 0x7f is turned into its
+   * UTF-8 bytes as it is taken, and the body part of a write that holds head and body is never
+   * scanned here (it goes out as UTF-8 text). Only a partial last line is kept as bytes.
+   */
   private writeHead(s: string, fromBytes: boolean): void {
-    let high = fromBytes;
-    if (!fromBytes && NON_ASCII.test(s)) {
-      s = Buffer.from(s, 'utf8').toString('latin1');
-      high = true;
+    let text: string;
+    let high: boolean;
+    /** TEXT is the handler's text, not yet checked for chars over 0x7f. */
+    let raw: boolean;
+    if (this.pending === '') {
+      text = s;
+      high = fromBytes;
+      raw = !fromBytes;
+    } else {
+      if (!fromBytes && NON_ASCII.test(s)) {
+        s = utf8Bytes(s);
+        fromBytes = true;
+      }
+      text = this.pending + s;
+      high = fromBytes || this.pendingHigh;
+      raw = false;
     }
-    high ||= this.pendingHigh;
     this.pendingHigh = false;
-    this.headHigh ||= high;
-    const text = this.pending === '' ? s : this.pending + s;
+    if (high) this.headHigh = true;
     let pos = 0;
     for (;;) {
       const nl = text.indexOf('\n', pos);
@@ -214,7 +239,7 @@ export class ResponseWriter {
       const end = nl > pos && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       if (!this.sawFirstLine) {
         this.sawFirstLine = true;
-        if (text.startsWith('HTTP/', pos) && this.takeStatusLine(text.slice(pos, end))) {
+        if (text.startsWith('HTTP/', pos) && this.takeStatusLine(text.slice(pos, end), raw)) {
           pos = nl + 1;
           continue;
         }
@@ -222,52 +247,60 @@ export class ResponseWriter {
       if (end === pos) {
         this.pending = '';
         this.endHead();
-        if (nl + 1 < text.length) this.headRestToBody(text.slice(nl + 1), high);
+        if (nl + 1 < text.length) this.bufferBody(text.slice(nl + 1), !raw);
         return;
       }
-      if (!this.headerLine(text, pos, end)) {
+      if (!this.headerLine(text, pos, end, raw)) {
         // Not a header line: the handler wrote no (more) headers; its text is the body.
         this.pending = '';
         this.endHead();
-        this.headRestToBody(text.slice(pos), high);
+        this.bufferBody(text.slice(pos), !raw);
         return;
       }
       pos = nl + 1;
     }
-    this.pending = pos === 0 ? text : text.slice(pos);
-    this.pendingHigh = high && NON_ASCII.test(this.pending);
-    if (this.pending.length > MAX_HEAD_LINE) {
-      const rest = this.pending;
+    let rest = pos === 0 ? text : text.slice(pos);
+    if (raw && NON_ASCII.test(rest)) {
+      rest = utf8Bytes(rest); // what is kept is bytes
+      high = this.headHigh = true;
+    }
+    this.pending = rest;
+    this.pendingHigh = high && NON_ASCII.test(rest);
+    if (rest.length > MAX_HEAD_LINE) {
       this.pending = '';
       this.endHead();
-      this.headRestToBody(rest, high);
+      this.bufferBody(rest, true);
     }
   }
 
-  /** Head text that turned out to be body: back to bytes when it holds a byte string. */
-  private headRestToBody(text: string, high: boolean): void {
-    this.bufferBody(high ? Buffer.from(text, 'latin1') : text);
-  }
-
-  private takeStatusLine(line: string): boolean {
+  /** Takes LINE as the status line if it is one; RAW: it is text, not bytes. */
+  private takeStatusLine(line: string, raw: boolean): boolean {
     const m = STATUS_LINE.exec(line);
     if (!m) return false;
+    if (raw && NON_ASCII.test(line)) {
+      line = utf8Bytes(line);
+      this.headHigh = true;
+    }
     this.statusLine = line;
     this.status = Number(m[2]);
     return true;
   }
 
-  /** Records one header line of the handler's; false if TEXT[start, end) is not a header line. */
-  private headerLine(text: string, start: number, end: number): boolean {
+  /**
+   * Records one header line of the handler's; false if TEXT[start, end) is not a header line.
+   * RAW: TEXT is text, not bytes (a name is ASCII, being a token; a value may need its bytes).
+   */
+  private headerLine(text: string, start: number, end: number, raw: boolean): boolean {
     const colon = text.indexOf(':', start);
     if (colon <= start || colon >= end) return false;
     if (!isTokenRange(text, start, colon)) return false;
-    const value = trimOws(text, colon + 1, end);
-    if (!isFieldValue(value)) return true; // a value with control characters is dropped, never sent
+    let value = trimOws(text, colon + 1, end);
+    const kind = valueKind(value);
+    if (kind < 0) return true; // a value with control characters is dropped, never sent
     // Only five names matter to framing; compare by length first to skip lowercasing the rest.
     const n = colon - start;
     if (n === 14 || n === 17 || n === 10 || n === 6 || n === 4) {
-      const lower = text.slice(start, colon).toLowerCase();
+      const lower = lowerName(text, start, colon);
       if (lower === 'content-length') {
         if (!isDigits(value) || this.declaredLength >= 0) return true; // malformed or repeated: dropped
         this.declaredLength = Number(value);
@@ -280,6 +313,12 @@ export class ResponseWriter {
       } else if (lower === 'date') {
         this.hasDate = true;
       }
+    }
+    if (kind > 0 && raw) {
+      value = utf8Bytes(value);
+      this.headHigh = true;
+      this.lines.push(text.slice(start, colon + 1) + ' ' + value);
+      return true;
     }
     // Sent as written when already in `Name: value` form; rebuilt otherwise.
     this.lines.push(value.length === end - colon - 2 && text.charCodeAt(colon + 1) === 32
@@ -310,14 +349,33 @@ export class ResponseWriter {
 
   // ---- body ----
 
-  private bufferBody(data: string | Uint8Array): void {
-    const len = typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
+  /** Keeps DATA for the body; a string is a byte string when BYTES, else text. */
+  private bufferBody(data: string | Uint8Array, bytes: boolean): void {
+    const len = typeof data !== 'string' ? data.byteLength : bytes ? data.length : Buffer.byteLength(data);
     this.bodyBytes += len;
     if (this.noBody) return; // counted, for the Content-Length of a HEAD response
     if (len === 0) return;
-    if (typeof data !== 'string') this.bodyIsString = false;
+    if (typeof data !== 'string') {
+      this.bodyIsString = false;
+    } else if (!this.hasStrings) {
+      this.hasStrings = true;
+      this.latin1Strings = bytes;
+    } else if (bytes !== this.latin1Strings) {
+      data = Buffer.from(data, bytes ? 'latin1' : 'utf8');
+      this.bodyIsString = false;
+    }
     this.body.push(data);
     if (this.bodyBytes > STREAM_THRESHOLD) this.startStream();
+  }
+
+  /** A piece of `body` as bytes. */
+  private pieceBytes(piece: string | Uint8Array): Uint8Array {
+    return typeof piece !== 'string' ? piece : Buffer.from(piece, this.latin1Strings ? 'latin1' : 'utf8');
+  }
+
+  /** The body as one Buffer. */
+  private concatBody(body: Array<string | Uint8Array>): Buffer {
+    return Buffer.concat(body.map((p) => this.pieceBytes(p)));
   }
 
   /** The head as it goes on the wire, with the framing headers given in EXTRA. */
@@ -325,6 +383,8 @@ export class ResponseWriter {
     let head: string;
     if (this.statusLine !== null) {
       head = this.statusLine + '\r\n';
+    } else if (!this.hasServer && !this.hasDate) {
+      head = okPreamble(this.protocol, byteString(this.serverName));
     } else {
       head = this.protocol + ' 200 OK\r\n';
       if (!this.hasServer) head += 'Server: ' + byteString(this.serverName) + '\r\n';
@@ -352,6 +412,8 @@ export class ResponseWriter {
   private sendBuffered(): void {
     let extra = '';
     let body = this.body;
+    /** Every piece of BODY is a string (not once it is replaced by bytes below). */
+    let strings = this.bodyIsString;
     if (this.noBody) {
       body = [];
       if (this.headOnly && this.declaredLength < 0 && !this.handlerChunked && !statusHasNoBody(this.status)) {
@@ -359,10 +421,12 @@ export class ResponseWriter {
       }
     } else if (this.handlerChunked) {
       body = this.checkHandlerChunks(body);
+      strings = false;
     } else if (this.declaredLength >= 0) {
       if (this.bodyBytes > this.declaredLength) {
         this.fault(`handler wrote ${this.bodyBytes} body bytes but declared Content-Length ${this.declaredLength}; the extra bytes were dropped`);
-        body = [concatBody(body).subarray(0, this.declaredLength)];
+        body = [this.concatBody(body).subarray(0, this.declaredLength)];
+        strings = false;
       } else if (this.bodyBytes < this.declaredLength) {
         this.fault(`handler wrote ${this.bodyBytes} body bytes but declared Content-Length ${this.declaredLength}; the length was corrected`);
         this.removeHeader('content-length');
@@ -374,16 +438,21 @@ export class ResponseWriter {
     const head = this.headText(extra);
     this.headersSent = true;
     const socket = this.socket;
-    // One Buffer per response: socket writes of Buffers cost less than writes of strings.
-    const asciiHead = !this.headHigh && !(this.statusLine === null && !this.hasServer && NON_ASCII.test(this.serverName));
-    if (body.length === 0) socket.write(Buffer.from(head, 'latin1'));
-    else if (this.bodyIsString && asciiHead) socket.write(Buffer.from(body.length === 1 ? head + (body[0] as string) : head + body.join('')));
-    else {
-      // The head is bytes (one char each); string pieces of the body are text, sent as UTF-8.
+    // One write per response. A small string is written as it is: node encodes it straight into
+    // the socket from a stack buffer (up to 16 KB), which costs less than making a Buffer of it
+    // first (measured); a larger one goes as a Buffer, as a string would be copied anyway.
+    const asciiHead = !this.headHigh && !(this.statusLine === null && !this.hasServer && byteString(this.serverName) !== this.serverName);
+    if (body.length === 0) {
+      writeString(socket, head, 'latin1');
+    } else if (strings && (this.latin1Strings || asciiHead)) {
+      writeString(socket, body.length === 1 ? head + (body[0] as string) : head + body.join(''), this.latin1Strings ? 'latin1' : 'utf8');
+    } else {
+      // The head is bytes (one char each); string pieces of the body are text or bytes.
       const out = Buffer.allocUnsafe(head.length + this.bodyBytes);
       let at = out.write(head, 0, 'latin1');
+      const encoding = this.latin1Strings ? 'latin1' : 'utf8';
       for (const piece of body) {
-        if (typeof piece === 'string') at += out.write(piece, at, 'utf8');
+        if (typeof piece === 'string') at += out.write(piece, at, encoding);
         else {
           out.set(piece, at);
           at += piece.byteLength;
@@ -396,7 +465,7 @@ export class ResponseWriter {
   /** Validates a handler's own chunked body; bytes after its last chunk are dropped. */
   private checkHandlerChunks(body: Array<string | Uint8Array>): Array<string | Uint8Array> {
     const check = this.chunkCheck!;
-    const bytes = concatBody(body);
+    const bytes = this.concatBody(body);
     let stop = bytes.length;
     try {
       stop = check.push(bytes, 0);
@@ -428,7 +497,7 @@ export class ResponseWriter {
     this.headersSent = true;
     this.socket.cork();
     this.socket.write(Buffer.from(this.headText(extra), 'latin1'));
-    for (const piece of body) this.streamBody(piece);
+    for (const piece of body) this.streamBody(this.latin1Strings ? this.pieceBytes(piece) : piece);
     this.socket.uncork();
   }
 
@@ -489,8 +558,44 @@ export class ResponseWriter {
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** S as a byte string: its UTF-8 bytes, one char each. */
+function utf8Bytes(s: string): string {
+  return Buffer.from(s, 'utf8').toString('latin1');
+}
+
+/** Strings up to this length are written to the socket as strings (node's stack buffer for them is 16 KB). */
+const SMALL_WRITE = 16 * 1024;
+
+/** Writes S in ENCODING: small as a string, else as a Buffer. */
+function writeString(socket: Duplex, s: string, encoding: 'latin1' | 'utf8'): void {
+  if (s.length <= (encoding === 'latin1' ? SMALL_WRITE : SMALL_WRITE / 3)) socket.write(s, encoding);
+  else socket.write(Buffer.from(s, encoding));
+}
+
+/** The last server name asked for and its bytes: a server's name is the same on every response. */
+let lastName = '';
+let lastNameBytes = '';
+
+/** `utf8Bytes` of a server name, or the name itself when it is ASCII. */
 function byteString(s: string): string {
-  return NON_ASCII.test(s) ? Buffer.from(s, 'utf8').toString('latin1') : s;
+  if (s !== lastName) {
+    lastNameBytes = NON_ASCII.test(s) ? utf8Bytes(s) : s;
+    lastName = s;
+  }
+  return lastNameBytes;
+}
+
+/**
+ * A field value: -1 if it holds a control char (CR, LF, NUL … but HTAB, as `isFieldValue`), else
+ * 1 if it holds a char over 0x7f, else 0.
+ */
+function valueKind(s: string): number {
+  let kind = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 && c !== 9) || c === 127) return -1;
+    if (c > 127) kind = 1;
+  }
+  return kind;
 }
 
 function isDigits(s: string): boolean {
@@ -502,6 +607,4 @@ function isDigits(s: string): boolean {
   return true;
 }
 
-function concatBody(body: Array<string | Uint8Array>): Buffer {
-  return Buffer.concat(body.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
-}
+

@@ -10,6 +10,7 @@ import type { Environment, Parameter } from 'lips';
 import { defineAll, type CallContext } from '../define.js';
 import { ServerConfig } from '../../http/server/config.js';
 import { createServer, plainAddress, type Server } from '../../http/server/server.js';
+import { listeningLine } from '../../http/server/debug-log.js';
 import { responseHeaderText, writeErrorResponse, errorResponseText, type Exchange, type ServerIdentity } from '../../http/server/exchange.js';
 import { defaultErrorPage } from '../../http/server/error-page.js';
 import { notFound, defaultContentParser, urlencodedParser } from '../../http/server/handlers.js';
@@ -106,7 +107,8 @@ function tcpDefaults(global: Environment): TcpDefaults {
     const server = net.createServer({ allowHalfOpen: true, noDelay: true });
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      const opts: net.ListenOptions = { port: toNum(port, 'tcp-listen'), backlog: backlog === undefined ? 40 : toNum(backlog, 'tcp-listen') };
+      // CHICKEN's tcp-listen default, as the tcp unit's (library/tcp.ts).
+      const opts: net.ListenOptions = { port: toNum(port, 'tcp-listen'), backlog: backlog === undefined || backlog === false ? 100 : toNum(backlog, 'tcp-listen') };
       if (host !== undefined && host !== false) opts.host = toStr(host, 'tcp-listen');
       server.listen(opts, () => { server.off('error', reject); resolve(server); });
     });
@@ -454,7 +456,8 @@ export function installHttpServer(global: Environment): SchemeServers {
     const portNumber = toNum(port, who, 'PORTNUMBER');
     const name = given(serverName) ? toStr(serverName, who, 'SERVERNAME') : '(Silly)';
     const loc = given(location) ? toStr(location, who, 'LOCATION') : 'localhost';
-    const bl = given(backlog) ? toNum(backlog, who, 'BACKLOG') : 40;
+    // 511, not the egg's 40 (SEMANTICS.md): 40 overflows under a few dozen concurrent connects.
+    const bl = given(backlog) ? toNum(backlog, who, 'BACKLOG') : 511;
     const host = given(restrictHost) ? toStr(restrictHost, who, 'RESTRICTHOST') : null;
     const initProc = given(init) ? proc(init, who, 'INIT') : null;
     return async function runServer(this: CallContext | undefined, debug?: unknown): Promise<void> {
@@ -467,6 +470,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       running.add(server);
       try {
         await server.start();
+        if (debug !== undefined && truthy(debug)) process.stderr.write(listeningLine(server.address()));
         await server.closed;
       } finally {
         running.delete(server);

@@ -13,7 +13,8 @@ export const ERROR_CODES: Readonly<Record<number, ClientErrorCode>> = {
   178: 'bad-header', 394: 'bad-header', 415: 'bad-header', 768: 'bad-header', // negative / rubbish Content-Length
   207: 'truncated', 1665: 'truncated', // closed inside a chunked body / inside the head
   221: 'bad-encoding', 223: 'bad-encoding', 315: 'bad-encoding', // corrupt gzip, deflate, br bodies
-  262: 'bad-header', 2105: 'bad-header', 398: 'bad-header', // NUL or CR in a field value, a line without a colon
+  262: 'bad-status-line', // NUL in the reason phrase (and in a field value: the status line is read first)
+  2105: 'bad-header', 398: 'bad-header', // CR in a field value, a line without a colon
   497: 'head-too-large', 747: 'head-too-large', 1154: 'head-too-large', // 300 KB of fields, 5001 fields, a 100 KB line
   771: 'bad-header', // two differing Content-Lengths
   1174: 'bad-status-line', 1430: 'bad-status-line', 1431: 'bad-status-line', // HTTP/0.9, status -12, status 2
