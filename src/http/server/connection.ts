@@ -17,6 +17,7 @@ import { Exchange, writeErrorResponse, errorResponseText, type ServerIdentity } 
 import { ResponseWriter } from './response.js';
 import { isPromiseLike } from './maybe.js';
 import type { HandlerOutputError } from '../errors.js';
+import { recordResponse } from './access-log.js';
 
 /** What a connection needs from the server that accepted it. */
 export interface ConnectionHost {
@@ -360,6 +361,7 @@ export class Connection {
     const config = this.host.config;
     config.requestCount++;
     if (config.logHook !== null) {
+      recordResponse(ex.request, ex.out); // the status and size the access log reports
       try {
         const r = config.logHook(ex.request, this.ip);
         if (isPromiseLike(r)) Promise.resolve(r).catch((e: unknown) => this.callErrorHook(e, ex.request));

@@ -92,6 +92,15 @@ export class ResponseWriter {
     this.url = url;
   }
 
+  /**
+   * Body bytes the handler sent, for the access log: 0 for HEAD, 1xx, 204 and 304, at most its
+   * declared Content-Length (a handler-chunked body counts its chunk framing).
+   */
+  get bodyBytesSent(): number {
+    if (this.noBody) return 0;
+    return this.declaredLength >= 0 ? Math.min(this.bodyBytes, this.declaredLength) : this.bodyBytes;
+  }
+
   get ended(): boolean {
     return this.phase === Phase.Done;
   }
@@ -111,6 +120,7 @@ export class ResponseWriter {
         this.bufferBody(data, false);
         return true;
       case Phase.Stream:
+        this.bodyBytes += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
         return this.streamBody(data);
       case Phase.Done:
         throw new Error(`write after the response to ${this.url} was finished (its output port is closed)`);
@@ -130,6 +140,7 @@ export class ResponseWriter {
         this.bufferBody(s, true);
         return true;
       case Phase.Stream:
+        this.bodyBytes += s.length;
         return this.streamBody(Buffer.from(s, 'latin1'));
       case Phase.Done:
         throw new Error(`write after the response to ${this.url} was finished (its output port is closed)`);
