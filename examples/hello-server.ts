@@ -1,8 +1,13 @@
 /**
  * The seed's hello-world server, in the TypeScript API: the handler writes raw header lines
  * and the body to its connection, as the egg's handler does with `print`.
+ *
+ * It imports the package by its name, as a project that installed scheme-http does, so it can
+ * be copied into one as it is. In this checkout the name resolves to the package itself
+ * (package.json "exports"): to dist/ after `npm run build`, or to src/ under the condition
+ * `scheme-http-source` (`npm run start:ts`; tsconfig.json sets it for tsc).
  */
-import { createServer } from '../src/http/index.js';
+import { createServer } from 'scheme-http';
 
 const port = Number(process.env.PORT ?? 4242);
 const server = createServer({ port, host: process.env.HOST ?? null, debug: process.env.DEBUG === '1' });

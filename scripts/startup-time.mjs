@@ -9,7 +9,7 @@
  *
  * The checkout: dist/ must be built (npm run build); the snapshot in dist/snapshot/ is used when
  * it is up to date, else one is built into a temporary directory.
- * Installed: the package is packed as `npm pack` does (prepare's bundle step, then the "files"),
+ * Installed: the package is packed as `npm pack` does (prepack's bundle step, then the "files"),
  * without touching dist/, and installed with `npm install --offline` into an empty temporary
  * project, with a temporary XDG_CACHE_HOME: the first run (which starts the snapshot's build in
  * the background), the build, and the runs after it.
@@ -46,7 +46,7 @@ function lipsClosure() {
 }
 
 /**
- * Packs the package into TMP as `npm pack` would (its "files"; the bundle prepare would build is
+ * Packs the package into TMP as `npm pack` would (its "files"; the bundle prepack would build is
  * built from dist/ as it is) and installs the tarball into TMP/app with npm, offline. The npm
  * cache holds lips's tarballs but not the registry's metadata, so lips and what it needs are put
  * into TMP/app/node_modules first (copied from this checkout): npm then resolves offline.
@@ -61,11 +61,14 @@ export function packAndInstall(tmp) {
   fs.mkdirSync(staging);
   run('tar', ['xzf', tgz, '-C', staging]);
   const pkg = path.join(staging, 'package');
-  // prepare's bundle step, in the staged copy (esbuild and lips from this checkout).
-  fs.symlinkSync(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'));
+  // prepack's bundle step, in the staged copy: esbuild from this checkout, lips from the tarball
+  // (bundled into its node_modules/: package.json "bundleDependencies").
+  const staged = path.join(pkg, 'node_modules');
+  fs.mkdirSync(staged, { recursive: true });
+  fs.symlinkSync(path.join(root, 'node_modules', 'esbuild'), path.join(staged, 'esbuild'));
   fs.rmSync(path.join(pkg, 'dist', 'snapshot', 'scheme-http.bundle.cjs'), { force: true });
   run(process.execPath, [path.join(pkg, 'scripts', 'build-snapshot.mjs'), '--bundle-only', '--strict', '--quiet'], { cwd: pkg });
-  fs.rmSync(path.join(pkg, 'node_modules'));
+  fs.rmSync(path.join(staged, 'esbuild'));
   const final = path.join(tmp, 'scheme-http.tgz');
   run('tar', ['czf', final, '-C', staging, 'package']);
   const app = path.join(tmp, 'app');
