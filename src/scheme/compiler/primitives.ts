@@ -88,6 +88,7 @@ export const PRIMS: ReadonlyMap<string, Prim> = new Map<string, Prim>([
   // `(char->integer (string-ref s i))`, fused by the expander: no character object in between.
   ['%string-byte', onBytes('stringByte', 2, (t, [, i]) => `typeof ${i} === 'number' && ${i} >= 0 && ${i} < ${t}.length ? ${t}.charCodeAt(${i})`)],
   ['string-length', onBytes('stringLength', 1, (t) => `true ? ${t}.length`)],
+  ['string-append', { argc: [2, 3, 4], js: (a) => `P.stringAppend${a.length}(${a.join(', ')})` }],
   ['char->integer', fast('charToInteger', 1, ([c]) => `(${c} instanceof Char ? (${c}).code : P.charToInteger(${c}))`)],
   ['integer->char', fn('integerToChar', 1)],
   ['char?', fn('isChar', 1)],

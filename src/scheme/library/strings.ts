@@ -281,11 +281,32 @@ function criterionArgs(s: unknown, crit: unknown, start: unknown, end: unknown, 
   return [t, test, from, to];
 }
 
-/** string-index, -index-right, -skip, -skip-right for a character or char-set. */
+/** The first index from FROM towards TO (as `find`) whose byte's membership in BITS is WANT. */
+function findInSet(t: string, from: number, to: number, step: 1 | -1, bits: Uint8Array, want: boolean): number {
+  const hit = want ? 1 : 0;
+  for (let i = from; i !== to; i += step) if ((bits[t.charCodeAt(i)] === 1 ? 1 : 0) === hit) return i;
+  return -1;
+}
+
+/**
+ * string-index, -index-right, -skip, -skip-right for a character or char-set. A char-set is
+ * scanned by its table directly: a test closure per byte, called from one loop shared by every
+ * kind of criterion, cost most of the scan.
+ */
 function searcher(who: string, backwards: boolean, want: boolean) {
   return (s: unknown, crit: unknown, start?: unknown, end?: unknown): number | false => {
-    const [t, test, from, to] = criterionArgs(s, crit, start, end, who);
-    const i = backwards ? find(t, to - 1, from - 1, -1, test, want) : find(t, from, to, 1, test, want);
+    const t = text(s, who);
+    const test = crit instanceof CharSet ? null : codeTest(crit, who);
+    // The whole string (no START/END, the common call) without building a range.
+    const whole = opt(start) === undefined && opt(end) === undefined;
+    const [from, to] = whole ? [0, t.length] : range(t.length, opt(start), opt(end), who);
+    let i: number;
+    if (test === null) {
+      const bits = (crit as CharSet).bits;
+      i = backwards ? findInSet(t, to - 1, from - 1, -1, bits, want) : findInSet(t, from, to, 1, bits, want);
+    } else {
+      i = backwards ? find(t, to - 1, from - 1, -1, test, want) : find(t, from, to, 1, test, want);
+    }
     return i < 0 ? false : i;
   };
 }

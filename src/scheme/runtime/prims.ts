@@ -6,6 +6,7 @@
 import { Pair, NIL, Flo, Char, MString, MAX_FIX, MIN_FIX, isValues, valuesList, makeValues, listToArray, arrayToList, type PairT } from './data.js';
 import { typeError, boundsError, SchemeError } from './errors.js';
 import * as N from './numbers.js';
+import { charge } from './control.js';
 
 // ---------------------------------------------------------------------------------------------
 // Pairs and lists
@@ -258,6 +259,33 @@ export function stringRef(s: unknown, i: unknown): Char {
   }
   throw boundsError('string-ref', s, index(i, 'string-ref'));
 }
+/** The bytes of string argument S of string-append (its error is the library procedure's). */
+function appendArg(s: unknown): string {
+  if (typeof s === 'string') return s;
+  if (s instanceof MString) return s.__string__;
+  throw typeError('string-append', s, 'string');
+}
+
+/** A new mutable string of S; long ones count as work (time limits, Ctrl-C). */
+function appended(s: string): unknown {
+  charge(s.length >> 8);
+  return new MString(s);
+}
+
+/**
+ * `string-append` of two to four strings, called directly by compiled code (the library's
+ * procedure takes any number, through a rest array).
+ */
+export function stringAppend2(a: unknown, b: unknown): unknown {
+  return appended(appendArg(a) + appendArg(b));
+}
+export function stringAppend3(a: unknown, b: unknown, c: unknown): unknown {
+  return appended(appendArg(a) + appendArg(b) + appendArg(c));
+}
+export function stringAppend4(a: unknown, b: unknown, c: unknown, d: unknown): unknown {
+  return appended(appendArg(a) + appendArg(b) + appendArg(c) + appendArg(d));
+}
+
 /** `(char->integer (string-ref s i))`, which compiled code does in one step: its errors are string-ref's. */
 export function stringByte(s: unknown, i: unknown): number {
   return stringRef(s, i).code;

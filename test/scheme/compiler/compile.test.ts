@@ -59,6 +59,16 @@ describe('results', () => {
     expect(await run('(let ((string-ref (lambda (s i) #\\x))) (char->integer (string-ref "abc" 0)))')).toBe('120');
   });
 
+  it('calls string-append of 2 to 4 strings directly, with the library procedure\'s results and errors', async () => {
+    expect(await run('(let ((m (string-copy "b"))) (list (string-append "a" m) (string-append "a" m "c") (string-append "a" m "c" "d") (string-append "a" m "c" "d" "e") (string-append) (string-append m)))')).toBe('("ab" "abc" "abcd" "abcde" "" "b")');
+    // A fresh mutable string each time, as CHICKEN's.
+    expect(await run('(let ((s (string-append "a" "b"))) (string-set! s 0 #\\z) (list s (string-append "a" "b")))')).toBe('("zb" "ab")');
+    for (const src of ['(string-append "a" 5)', "(string-append 'a \"b\" \"c\")", '(string-append "a" "b" "c" #\\d)']) {
+      const err = await raises(src);
+      expect({ kinds: err.kinds, location: err.location, message: err.message }, src).toEqual({ kinds: ['exn', 'type'], location: 'string-append', message: 'bad argument type - not a string' });
+    }
+  });
+
   it('inlines number? and list? (a circular list is no list)', async () => {
     expect(await run("(list (number? 1) (number? 1.5) (number? 'a) (list? '()) (list? '(1 2 3)) (list? '(1 . 2)) (list? 5) (let ((c (list 1 2 3))) (set-cdr! (cddr c) c) (list? c)))")).toBe('(#t #t #f #t #t #f #f #f)');
   });
