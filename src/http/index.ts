@@ -1,5 +1,6 @@
 /** The public TypeScript API of scheme-http's protocol core. */
 export { Server } from './server/server.js';
+export { TrustedProxies, clientAddress, type ForwardedHeader } from './server/forwarded.js';
 // createServer checks its options and takes `workers` (several processes on one port).
 export { createServer, PrimaryServer, Supervisor, type ServerOptions, type SupervisorOptions, type SupervisorEnd } from './server/workers.js';
 export { ServerConfig, HttpServerError, validateServerOptions, type Transport, type ServerErrorCode } from './server/config.js';

@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import { canonicalizeString } from '../url.js';
 import { URLENCODED, mediaType } from '../media-type.js';
 import { defaultErrorPage } from './error-page.js';
+import { TrustedProxies } from './forwarded.js';
 import { defaultContentParser, urlencodedParser, getHandler, postHandler, optionsHandler, notFound } from './handlers.js';
 import type {
   ContentParser, ErrorHook, ErrorResponseHandler, FallbackHandler, LogHook, MethodHandler,
@@ -52,6 +53,22 @@ export class ServerConfig {
   requestCount = 0;
   /** Requests being handled now. */
   activeRequests = 0;
+  private proxies = TrustedProxies.NONE;
+
+  /**
+   * The reverse proxies whose `X-Forwarded-For` (or `Forwarded`) header names the client
+   * (src/http/server/forwarded.ts): a request from one of them gets the client's address as its
+   * `ip`. Set a list of addresses and CIDR blocks (`['127.0.0.1', '10.0.0.0/8']`), or a
+   * TrustedProxies to read `Forwarded` instead. Default: none, `ip` is the peer's address.
+   * A bad entry throws an HttpServerError (`bad-option`).
+   */
+  get trustedProxies(): TrustedProxies {
+    return this.proxies;
+  }
+
+  set trustedProxies(value: readonly string[] | TrustedProxies) {
+    this.proxies = trustedProxiesOf(value);
+  }
 
   constructor() {
     this.methodHandlers.set('GET', getHandler);
@@ -98,6 +115,14 @@ export class ServerConfig {
     if (contentType === undefined) return this.defaultContentParser;
     return this.contentParsers.get(mediaType(contentType)) ?? this.defaultContentParser;
   }
+}
+
+/** VALUE as a TrustedProxies, or an HttpServerError (`bad-option`) saying what is wrong with it. */
+export function trustedProxiesOf(value: readonly string[] | TrustedProxies): TrustedProxies {
+  if (value instanceof TrustedProxies) return value;
+  const problem = TrustedProxies.problem(value);
+  if (problem !== null) throw new HttpServerError('bad-option', `trustedProxies ${problem}`, { option: 'trustedProxies' });
+  return new TrustedProxies(value);
 }
 
 /** Resources are keyed by their canonicalised path, as requests are looked up. */
@@ -149,6 +174,7 @@ export interface CheckedOptions {
   descriptorReserve?: unknown;
   workers?: unknown;
   drainTimeout?: unknown;
+  trustedProxies?: unknown;
 }
 
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
@@ -177,6 +203,7 @@ const OPTION_CHECKS: Record<keyof CheckedOptions, (x: unknown) => string | null>
   descriptorReserve: (x) => isInt(x) && x >= 0 ? null : 'must be a non-negative integer',
   workers: (x) => isInt(x) && x >= 1 ? null : 'must be an integer of at least 1',
   drainTimeout: (x) => typeof x === 'number' && x >= 0 && Number.isFinite(x) ? null : 'must be a finite number of milliseconds, 0 or more',
+  trustedProxies: (x) => x instanceof TrustedProxies ? null : TrustedProxies.problem(x),
 };
 
 /** Throws an HttpServerError (`bad-option`) naming the first bad option of OPTIONS. */

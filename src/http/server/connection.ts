@@ -18,6 +18,7 @@ import { ResponseWriter } from './response.js';
 import { isPromiseLike } from './maybe.js';
 import type { HandlerOutputError } from '../errors.js';
 import { recordResponse } from './access-log.js';
+import { clientAddress } from './forwarded.js';
 
 /** What a connection needs from the server that accepted it. */
 export interface ConnectionHost {
@@ -248,7 +249,8 @@ export class Connection {
     this.head = null;
     let body: Buffer | null = null;
     let bodySize: number | null = null;
-    const request = new HttpRequest(head.method, head.target, head.headers, null, head.protocol, this.ip);
+    // Behind a trusted reverse proxy, the client's address from its X-Forwarded-For (forwarded.ts).
+    const request = new HttpRequest(head.method, head.target, head.headers, null, head.protocol, clientAddress(this.ip, head.headers, config.trustedProxies));
     if (framing.kind !== 'none') {
       const parts = this.chunked !== null ? this.chunked.parts : this.bodyParts;
       body = parts.length === 1 ? parts[0]! : Buffer.concat(parts);

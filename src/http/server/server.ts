@@ -21,6 +21,7 @@ import { Connection, type ConnectionHost } from './connection.js';
 import type { ServerIdentity } from './exchange.js';
 import { bufferedStderrLog } from './debug-log.js';
 import { countOpenDescriptors, raiseDescriptorLimit } from './fd-limit.js';
+import type { TrustedProxies } from './forwarded.js';
 import type { MaybePromise, ResourceHandler } from './types.js';
 
 /** How long a new connection that has sent nothing yet is safe from being closed to free its descriptor. */
@@ -56,6 +57,11 @@ export interface ServerOptions {
    * the limit, at least 8 and at most 256.
    */
   descriptorReserve?: number;
+  /**
+   * Proxies whose X-Forwarded-For (or Forwarded) names the client: addresses and CIDR blocks, or
+   * a TrustedProxies. `request.ip` is then the rightmost address no trusted proxy wrote. Default: none.
+   */
+  trustedProxies?: readonly string[] | TrustedProxies;
 }
 
 export class Server implements ServerIdentity {
@@ -93,6 +99,7 @@ export class Server implements ServerIdentity {
   constructor(options: ServerOptions = {}) {
     this.options = options;
     this.config = options.config ?? new ServerConfig();
+    if (options.trustedProxies !== undefined) this.config.trustedProxies = options.trustedProxies;
     this.serverName = options.serverName ?? '(Silly)';
     this.location = options.location ?? 'localhost';
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });

@@ -9,6 +9,7 @@ import net from 'node:net';
 import type { Environment, Parameter } from 'lips';
 import { defineAll, type CallContext } from '../define.js';
 import { ServerConfig } from '../../http/server/config.js';
+import { TrustedProxies } from '../../http/server/forwarded.js';
 import { createServer, plainAddress, type Server } from '../../http/server/server.js';
 import { listeningLine } from '../../http/server/debug-log.js';
 import { responseHeaderText, writeErrorResponse, errorResponseText, type Exchange, type ServerIdentity } from '../../http/server/exchange.js';
@@ -176,6 +177,22 @@ function legacyAccept(f: SchemeProc): (socket: net.Socket) => net.Socket | null 
   };
 }
 
+/**
+ * `http:trusted-proxies` (a list of address and CIDR strings) and `http:forwarded-header`
+ * (`"x-forwarded-for"` or `"forwarded"`, a string or symbol) as a TrustedProxies.
+ */
+function trustedProxiesOf(list: unknown, header: unknown): TrustedProxies {
+  const h = toStr(header, 'http:forwarded-header', 'its value').toLowerCase();
+  if (h !== 'x-forwarded-for' && h !== 'forwarded') {
+    throw new SchemeArgumentError(`http:forwarded-header must be "x-forwarded-for" or "forwarded", got ${describe(header)}`);
+  }
+  const who = 'http:trusted-proxies';
+  const entries = toArray(list, who, 'its value').map((x) => toStr(x, who, 'each address'));
+  const problem = TrustedProxies.problem(entries, h);
+  if (problem !== null) throw new SchemeArgumentError(`${who} ${problem}`);
+  return new TrustedProxies(entries, h);
+}
+
 export interface SchemeServers {
   config: ServerConfig;
   /** Servers started by `http:make-server` procedures, so a host can stop them. */
@@ -230,6 +247,9 @@ export function installHttpServer(global: Environment): SchemeServers {
   const hardCloseP = param('http:hard-close-procedure', tcpAbandon);
   // Beyond the egg: seconds a handler may compute without waiting for I/O (#f: no limit).
   const timeLimitP = param('http:handler-time-limit', 10);
+  // Beyond the egg: the reverse proxies whose X-Forwarded-For (or Forwarded) names the client.
+  const trustedP = param('http:trusted-proxies', L.nil);
+  const forwardedHeaderP = param('http:forwarded-header', 'x-forwarded-for');
   Object.defineProperty(config.limits, 'handlerTimeLimit', {
     get: () => {
       const v = timeLimitP.__value__;
@@ -243,7 +263,7 @@ export function installHttpServer(global: Environment): SchemeServers {
   });
 
   // ---- the config reads the parameters; user procedures are wrapped once each ----
-  const httpParams = [fallbackP, errorPageP, errorHookP, logHookP, startupHookP, urlTransformP, countLimitP, listenP, acceptP, addressesP, hardCloseP];
+  const httpParams = [fallbackP, errorPageP, errorHookP, logHookP, startupHookP, urlTransformP, countLimitP, listenP, acceptP, addressesP, hardCloseP, trustedP, forwardedHeaderP];
   /** Global values: what a server sees unless it runs inside `parameterize`. */
   // On the compiled engine a parameter is read where the server code runs: a `parameterize`
   // around a handler's call of http:write-error-response (say) is seen.
@@ -361,6 +381,23 @@ export function installHttpServer(global: Environment): SchemeServers {
         toStr(sync(invoke(f, url), 'http:url-transformation'), 'http:url-transformation', 'its result'));
     });
     getter('requestCountLimit', () => toNum(value(countLimitP), 'http:request-count-limit'));
+    // Read on every request: converted once per value. A bad value (set after the server started;
+    // http:make-server checks it at start) trusts no proxy, and the error hook hears of it once.
+    let trust: { list: unknown; header: unknown; proxies: TrustedProxies } | null = null;
+    getter('trustedProxies', (): TrustedProxies => {
+      const list = value(trustedP);
+      const header = value(forwardedHeaderP);
+      if (trust === null || trust.list !== list || trust.header !== header) {
+        let proxies = TrustedProxies.NONE;
+        try {
+          proxies = trustedProxiesOf(list, header);
+        } catch (e) {
+          report(e);
+        }
+        trust = { list, header, proxies };
+      }
+      return trust.proxies;
+    });
     getter('transport', (): Partial<Transport> => {
       const t: Partial<Transport> = {};
       const listen = value(listenP);
@@ -462,6 +499,9 @@ export function installHttpServer(global: Environment): SchemeServers {
     const initProc = given(init) ? proc(init, who, 'INIT') : null;
     return async function runServer(this: CallContext | undefined, debug?: unknown): Promise<void> {
       const bindings = serverBindings(this);
+      // A bad http:trusted-proxies is an error of the program, said at start.
+      const b = bindings ?? globalBindings;
+      trustedProxiesOf(b.param(trustedP).__value__, b.param(forwardedHeaderP).__value__);
       const server = createServer({
         port: portNumber, serverName: name, location: loc, backlog: bl, host, config: bindings === null ? config : serverConfig(bindings),
         init: initProc === null ? null : () => invoke(initProc),
