@@ -91,9 +91,10 @@ export class RequestHeadParser {
         // A CR last may be the start of this line's CRLF: it does not count towards the limits.
         const crLast = len > pos && buf[len - 1] === 13;
         const avail = crLast ? len - 1 : len;
-        if (avail - pos > readLineLimit) throw this.fail(buf, lineTooLong(offsets.length === 0, readLineLimit, buf, pos, avail));
-        if (avail - this.headStart > maxHeadSize) throw this.fail(buf, headTooLarge(maxHeadSize));
-        if (pos < avail) this.checkLine(buf, pos, bareCr);
+        if (pos < avail && (avail - pos > readLineLimit || avail - this.headStart > maxHeadSize || bareCr !== -1 ||
+            (offsets.length > 0 && isFoldStart(buf[pos]!)))) {
+          throw this.fail(buf, this.firstError(buf, pos, avail, -1, bareCr));
+        }
         this.scanPos = pos;
         this.lineScan = crLast ? len - 1 : len; // that CR is looked at again with the next byte
         this.bareCr = bareCr;
@@ -103,7 +104,6 @@ export class RequestHeadParser {
       }
       const nl = i;
       const end = nl > pos && buf[nl - 1] === 13 ? nl - 1 : nl;
-      if (end - pos > readLineLimit) throw this.fail(buf, lineTooLong(offsets.length === 0, readLineLimit, buf, pos, end));
       i = nl + 1;
       if (end === pos) {
         if (offsets.length === 0) {
@@ -118,33 +118,55 @@ export class RequestHeadParser {
         this.pending = 0;
         return i;
       }
-      this.checkLine(buf, pos, bareCr);
-      offsets.push(pos, end);
-      if (offsets.length / 2 - 1 > maxHeaderCount) {
-        throw this.fail(buf, new HttpProtocolError(431, 'too-many-headers', `more than ${maxHeaderCount} header fields in the request`));
+      // One test for every way a complete line can be refused; which one it is, is worked out only then.
+      if (end - pos > readLineLimit || bareCr !== -1 || i - this.headStart > maxHeadSize ||
+          (offsets.length > 0 && (isFoldStart(buf[pos]!) || offsets.length / 2 > maxHeaderCount))) {
+        throw this.fail(buf, this.firstError(buf, pos, end, nl, bareCr));
       }
-      if (i - this.headStart > maxHeadSize) throw this.fail(buf, headTooLarge(maxHeadSize));
+      offsets.push(pos, end);
       pos = i;
       bareCr = -1;
     }
   }
 
   /**
-   * Refuses at once what no later byte can make valid in the line starting at START: a bare CR
-   * (RFC 9112 §2.2; a peer that ends lines with it would have us wait for a head that never
-   * ends), or a header line starting with whitespace (obs-fold, refused by this server, RFC 9112 §5.2).
+   * The error for the line starting at POS, which is refused: of everything wrong with it, what
+   * a peer sending it byte by byte would be refused for first, so the outcome is the same however
+   * the bytes arrive (and a line nothing can mend is refused at once). Each fault is placed at the
+   * number of the line's bytes that reveals it; at the same byte, syntax comes before size:
+   * obs-fold (a header line's first byte is SP/HTAB; RFC 9112 §5.2), a bare CR (§2.2, revealed by
+   * the byte after it), the line limit, the header count (at the LF), the head size.
+   * END is where the line's text ends (CR of its CRLF excluded); NL its LF, or -1 while it is
+   * incomplete (END is then the bytes seen, a CR last excluded: it may start the CRLF).
    */
-  private checkLine(buf: Buffer, start: number, bareCr: number): void {
+  private firstError(buf: Buffer, pos: number, end: number, nl: number, bareCr: number): HttpProtocolError {
+    const { readLineLimit, maxHeaderCount, maxHeadSize } = this.limits;
     const isRequestLine = this.lineOffsets.length === 0;
+    if (!isRequestLine && isFoldStart(buf[pos]!)) {
+      return new HttpProtocolError(400, 'obs-fold', 'header line folding (a line starting with whitespace) is not allowed');
+    }
+    let at = Infinity;
+    let error: HttpProtocolError | null = null;
     if (bareCr !== -1) {
-      throw this.fail(buf, isRequestLine
+      at = bareCr - pos + 2;
+      error = isRequestLine
         ? new HttpProtocolError(400, 'bad-request-line', 'bare CR (not followed by LF) in the request line')
-        : new HttpProtocolError(400, 'bad-header', 'bare CR (not followed by LF) in a header line'));
+        : new HttpProtocolError(400, 'bad-header', 'bare CR (not followed by LF) in a header line');
     }
-    const c = buf[start];
-    if (!isRequestLine && (c === 32 || c === 9)) {
-      throw this.fail(buf, new HttpProtocolError(400, 'obs-fold', 'header line folding (a line starting with whitespace) is not allowed'));
+    if (end - pos > readLineLimit && revealedAt(buf, pos, readLineLimit) < at) {
+      at = revealedAt(buf, pos, readLineLimit);
+      error = lineTooLong(isRequestLine, readLineLimit, buf, pos, end);
     }
+    if (nl !== -1 && !isRequestLine && this.lineOffsets.length / 2 > maxHeaderCount && nl - pos + 1 < at) {
+      at = nl - pos + 1;
+      error = new HttpProtocolError(431, 'too-many-headers', `more than ${maxHeaderCount} header fields in the request`);
+    }
+    // The head's size counts a complete line's CRLF; a partial line's bytes, a CR last excluded.
+    const budget = maxHeadSize - (pos - this.headStart);
+    if ((nl === -1 ? end : nl + 1) - pos > budget && revealedAt(buf, pos, budget) < at) {
+      error = headTooLarge(maxHeadSize);
+    }
+    return error ?? new HttpProtocolError(400, 'bad-request-line', 'malformed request head'); // unreachable: the caller saw a fault
   }
 
   /** ERROR, unless the request line (complete, not parsed yet) is malformed: its error comes first. */
@@ -195,6 +217,20 @@ function lineTooLong(isRequestLine: boolean, limit: number, buf: Buffer, pos: nu
   const sp = buf.indexOf(32, pos);
   if (sp === -1 || sp >= end || sp - pos > limit) return new HttpProtocolError(501, 'method-too-long', `request method longer than ${limit} bytes`);
   return new HttpProtocolError(414, 'request-line-too-long', `request line longer than ${limit} bytes`);
+}
+
+/**
+ * How many bytes of the line starting at POS reveal that it holds more than BUDGET (at least
+ * BUDGET + 1 of them are there): one more byte, or two when that byte is a CR, which could
+ * still have been the start of a CRLF.
+ */
+function revealedAt(buf: Buffer, pos: number, budget: number): number {
+  return buf[pos + budget] === 13 ? budget + 2 : budget + 1;
+}
+
+/** SP or HTAB: a header line starting with one is obs-fold. */
+function isFoldStart(c: number): boolean {
+  return c === 32 || c === 9;
 }
 
 function headTooLarge(limit: number): HttpProtocolError {

@@ -130,6 +130,64 @@ describe('RequestHeadParser: every split of the input gives the same result', ()
   });
 });
 
+describe('RequestHeadParser: a line with several faults is refused for the one its bytes reveal first', () => {
+  // Issue 9: these gave one error whole and another cut (a line's length was checked before its
+  // bare CR or fold when it arrived complete, after them when it arrived in pieces).
+  const SMALL: HeadLimits = { readLineLimit: 64, maxHeaderCount: 4, maxHeadSize: 256 };
+
+  it('a bare CR before the line limit is crossed: bare CR, however the bytes arrive', () => {
+    const e = error(sameEverySplit('Content-Length: 5\rContent-Type: application/x-www-form-urlencoded\r\n', SMALL));
+    expect(e).toMatchObject({ status: 400, code: 'bad-request-line' });
+  });
+
+  it('a folded line with a bare CR: obs-fold (its first byte), however the bytes arrive', () => {
+    expect(error(sameEverySplit('POST /p HTTP/1.1\r\nHost: a\r\n folded\r\r\n\r\n'))).toMatchObject({ status: 400, code: 'obs-fold' });
+  });
+
+  it('a folded line over the line limit: obs-fold, however the bytes arrive', () => {
+    const text = 'POST /x HTTP/1.0\r\n\tTransfer-Encoding: chunkedContent-Length: 99999999999999999 \0\0\0\0\r\n';
+    expect(error(sameEverySplit(text, SMALL))).toMatchObject({ status: 400, code: 'obs-fold' });
+  });
+
+  it('a line limit crossed before a bare CR: the limit, however the bytes arrive', () => {
+    const e = error(sameEverySplit(`GET /${'a'.repeat(70)}\rX HTTP/1.1\r\n\r\n`, SMALL));
+    expect(e).toMatchObject({ status: 414, code: 'request-line-too-long' });
+  });
+
+  it('a bare CR revealed by the same byte that crosses the line limit: the bare CR', () => {
+    const limits: HeadLimits = { readLineLimit: 8, maxHeaderCount: 4, maxHeadSize: 256 };
+    // The CR is the 8th byte and the 9th crosses the limit; then the CR is the 9th byte (the
+    // limit is crossed only by the 10th: a CR might have been the start of the CRLF).
+    expect(error(sameEverySplit('GET /ab\rXY HTTP/1.1\r\n\r\n', limits))).toMatchObject({ code: 'bad-request-line' });
+    expect(error(sameEverySplit('GET /abc\rXY HTTP/1.1\r\n\r\n', limits))).toMatchObject({ code: 'bad-request-line' });
+    expect(error(sameEverySplit('GET /abcd\rXY HTTP/1.1\r\n\r\n', limits))).toMatchObject({ status: 414, code: 'request-line-too-long' });
+  });
+
+  it('the head size crossed inside a line that later crosses the line limit: the head size', () => {
+    const limits: HeadLimits = { readLineLimit: 20, maxHeaderCount: 4, maxHeadSize: 30 };
+    const e = error(sameEverySplit(`GET / HTTP/1.1\r\nX: ${'v'.repeat(30)}\r\n\r\n`, limits));
+    expect(e).toMatchObject({ status: 431, code: 'head-too-large' });
+  });
+
+  it('one header too many whose CRLF crosses the head size: too many headers; crossed before its CRLF: the head size', () => {
+    const text = 'GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\n\r\n'; // the second header line ends at byte 28
+    const limits = (maxHeadSize: number): HeadLimits => ({ readLineLimit: 64, maxHeaderCount: 1, maxHeadSize });
+    expect(error(sameEverySplit(text, limits(27)))).toMatchObject({ code: 'too-many-headers' });
+    expect(error(sameEverySplit(text, limits(26)))).toMatchObject({ code: 'too-many-headers' });
+    expect(error(sameEverySplit(text, limits(25)))).toMatchObject({ code: 'head-too-large' });
+  });
+
+  it('a folded line starting just past the head size: obs-fold', () => {
+    const limits: HeadLimits = { readLineLimit: 64, maxHeaderCount: 4, maxHeadSize: 22 };
+    expect(error(sameEverySplit('GET / HTTP/1.1\r\nA: 1\r\n folded\r\n\r\n', limits))).toMatchObject({ code: 'obs-fold' });
+  });
+
+  it('a malformed request line comes before any fault of a later line', () => {
+    expect(error(sameEverySplit('GET / HTTP/2.0\r\n folded\r\n\r\n'))).toMatchObject({ status: 505 });
+    expect(error(sameEverySplit(`G(T / HTTP/1.1\r\nX: ${'v'.repeat(70)}\r\n\r\n`, SMALL))).toMatchObject({ code: 'bad-method' });
+  });
+});
+
 describe('RequestHeadParser: leading empty lines', () => {
   it('ignores empty lines (CRLF or LF) before the request line', () => {
     const text = '\r\n\n\r\nGET /x HTTP/1.1\r\nHost: h\r\n\r\n';
