@@ -95,7 +95,7 @@ export class Repl {
   }
 
   /** Closes stdin (EOF) and waits at most MS for the exit status. */
-  async end(ms = 10_000): Promise<number | null> {
+  async end(ms = 40_000): Promise<number | null> {
     this.child.stdin.end();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), ms); });
