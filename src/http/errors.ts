@@ -63,7 +63,8 @@ export class HttpClientError extends Error {
   readonly code: ClientErrorCode;
   readonly url: string;
   constructor(code: ClientErrorCode, url: string, detail: string, options?: { cause?: unknown }) {
-    super(`${url}: ${detail}`, options);
+    // An empty URL would make the message start with ": ".
+    super(url.trim() === '' ? detail : `${url}: ${detail}`, options);
     this.code = code;
     this.url = url;
   }

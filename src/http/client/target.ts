@@ -21,6 +21,7 @@ const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;
 
 export function parseTarget(url: string): Target {
   let rest = url.trim();
+  if (rest === '') throw new HttpClientError('bad-url', url, 'the URL is empty: give one like "http://host:port/path" or "host/path"');
   let scheme: 'http' | 'https' = 'http';
   const m = SCHEME.exec(rest);
   if (m) {

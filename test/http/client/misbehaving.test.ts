@@ -225,6 +225,16 @@ describe('waits that end', () => {
     await expectClientError(() => get('http:/127.0.0.1/x', opts()), 'bad-url', 'http:/127.0.0.1/x', /followed by "\/\/"/);
     await expectClientError(() => get('https:127.0.0.1/x', opts()), 'bad-url', 'https:127.0.0.1/x', /followed by "\/\/"/);
   });
+
+  it('an empty URL → bad-url, with a message that says so (not ": no host")', async () => {
+    for (const url of ['', '  ']) {
+      const err = await get(url, opts()).then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(HttpClientError);
+      expect({ code: (err as HttpClientError).code, message: (err as HttpClientError).message }).toEqual({
+        code: 'bad-url', message: 'the URL is empty: give one like "http://host:port/path" or "host/path"',
+      });
+    }
+  });
 });
 
 describe('responses a client must take in its stride', () => {
