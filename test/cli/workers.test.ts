@@ -14,6 +14,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CLI, ROOT } from './child.js';
 import { sleep, waitUntil } from '../support/client-fixtures.js';
+import { alive } from '../support/processes.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scheme-http-workers-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -35,16 +36,6 @@ function program(source: string): string {
   const file = path.join(dir, `w${++n}.scm`);
   fs.writeFileSync(file, source);
   return file;
-}
-
-/** True while PID is a live process (a zombie counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 const LISTENING = /^listening on http:\/\/127\.0\.0\.1:(\d+)\/ \(worker (\d+), pid (\d+)\)$/gm;

@@ -14,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { sleep, waitUntil } from '../../support/client-fixtures.js';
+import { alive } from '../../support/processes.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const INDEX = pathToFileURL(path.join(ROOT, 'src', 'http', 'index.ts')).href;
@@ -25,16 +26,6 @@ function write(name: string, text: string): string {
   const file = path.join(dir, name);
   fs.writeFileSync(file, text);
   return file;
-}
-
-/** True while PID is a live process (a zombie counts as gone). */
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 const children: Array<{ child: ChildProcessWithoutNullStreams; pids: () => number[] }> = [];
