@@ -84,7 +84,8 @@ const COMMANDS: Command[] = [
     run: async (arg, ctx) => {
       if (needsArgument('d', arg, 'an expression', ctx)) return;
       const v = await valueOf(arg, ctx);
-      if (v !== NONE) ctx.say(describe(v, ctx.env));
+      // The description knows the compiled engine's data; LIPS's values are shown as written.
+      if (v !== NONE) ctx.say(ctx.compiled ? describe(v, ctx.env) : writeString(v));
     },
   },
   { names: ['q'], args: '', help: 'Quit the REPL', run: (_a, ctx) => ctx.quit() },

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ROOT, Repl, runCli } from './child.js';
+import { COMPILED } from '../../src/scheme/interpreter.js';
 import { freePort, removeDir, tempDir } from '../support/client-fixtures.js';
 
 /** The first answer comes after start-up, slow on a loaded machine (~10 s at a load of 6 per core), ms. */
@@ -122,7 +123,9 @@ describe('the REPL over a pipe: commands, bytes, no history', () => {
     await removeDir(dir);
   }, PIPE_TIMEOUT);
 
-  it("runs csi's toplevel commands, prints non-ASCII bytes as they are, and writes no history file", async () => {
+  // Under SCHEME_HTTP_COMPILE=0 `,d` shows LIPS's value as written, and errors are LIPS's: the
+  // next test checks that; this one checks the compiled engine's descriptions and messages.
+  it.runIf(COMPILED)("runs csi's toplevel commands, prints non-ASCII bytes as they are, and writes no history file", async () => {
     const lib = path.join(dir!, 'lib.scm');
     fs.writeFileSync(lib, '(define loaded-value 7)\n(display "loaded")\n(newline)\n');
     const shown = path.join(dir!, 'shown.scm');
@@ -180,6 +183,15 @@ describe('the REPL over a pipe: commands, bytes, no history', () => {
     expect(fs.existsSync(path.join(dir!, '.scheme_http_history'))).toBe(false);
   }, PIPE_TIMEOUT);
 
+
+  it.runIf(!COMPILED)(',d and ,exn on the LIPS engine show the value and the error as written', async () => {
+    const r = (repl = new Repl());
+    for (const line of [',d (list 1 "b")', ',d 42', ',exn', '(car 1)', ',q']) r.send(line);
+    expect(await r.end()).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.slice(0, 3)).toEqual(['(1 "b")', '42', 'no error so far']);
+    expect(lines[3]).toMatch(/^Error: /);
+  }, PIPE_TIMEOUT);
   it('-e prints a value with non-ASCII bytes as those bytes (not encoded twice)', async () => {
     const r = await runCli(['-e', '(http:canonicalize-string "caf%C3%A9")', '-e', '(list "Jürgen" #\\a)']);
     expect(r.stdout).toBe('"café"\n("Jürgen" #\\a)\n');
