@@ -6,19 +6,16 @@
  * `ERR (kinds) (location) message (arguments)`, or `RAISED X` for a non-condition not caught.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newEngine, evalSource } from '../../../src/scheme/engine.js';
+import { evalSource } from '../../../src/scheme/engine.js';
 import type { Engine } from '../../../src/scheme/compiler/index.js';
 import { Raised } from '../../../src/scheme/runtime/errors.js';
 import { writeString } from '../../../src/scheme/runtime/printer.js';
-import { procedure } from '../../../src/scheme/library/define.js';
-import { showResult, raisedBy } from './support.js';
+import { showResult, raisedBy, engineWithWait } from './support.js';
 
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = await newEngine();
-  // A procedure that answers X after waiting for a timer: what a handler doing I/O looks like.
-  engine.define('wait', procedure('wait', (x: unknown) => new Promise((resolve) => setTimeout(() => resolve(x), 1)), [1, 1]));
+  engine = await engineWithWait();
 }, 30_000);
 
 /** As support.ts's showResult, and `RAISED X` for a non-condition X raised and not caught. */

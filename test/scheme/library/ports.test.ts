@@ -10,18 +10,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newEngine } from '../../../src/scheme/engine.js';
 import type { Engine } from '../../../src/scheme/compiler/index.js';
-import { procedure } from '../../../src/scheme/library/define.js';
-import { showResult } from './support.js';
+import { showResult, engineWithWait } from './support.js';
 
 let engine: Engine;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ports-test-'));
 const file = path.join(dir, 'data.txt');
 
 beforeAll(async () => {
-  engine = await newEngine();
-  engine.define('wait', procedure('wait', (x: unknown) => new Promise((resolve) => setTimeout(() => resolve(x), 1)), [1, 1]));
+  engine = await engineWithWait();
   fs.writeFileSync(file, '(a 1) "two"\nsecond line\nthird');
   // An input port over a string's characters, made with make-input-port; `wait-port` waits before each.
   await showResult(engine, `(define (chars-port text #!optional slow)

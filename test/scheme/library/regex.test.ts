@@ -12,18 +12,14 @@
  *   clear (exn) error naming the construct (CHICKEN 3 compiled them with PCRE).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newEngine } from '../../../src/scheme/engine.js';
 import type { Engine } from '../../../src/scheme/compiler/index.js';
-import { showResult } from './support.js';
-import { procedure } from '../../../src/scheme/library/define.js';
+import { showResult, engineWithWait } from './support.js';
 import { regexStats } from '../../../src/scheme/library/regex.js';
 
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = await newEngine();
-  // A procedure that answers X after waiting for a timer: what an accessor doing I/O looks like.
-  engine.define('wait', procedure('wait', (x: unknown) => new Promise((resolve) => setTimeout(() => resolve(x), 1)), [1, 1]));
+  engine = await engineWithWait();
 }, 30_000);
 
 const show = (src: string): Promise<string> => showResult(engine, src);

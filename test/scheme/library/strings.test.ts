@@ -6,18 +6,14 @@
  * cases where we deliberately differ, each with the reason.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { newEngine } from '../../../src/scheme/engine.js';
 import type { Engine } from '../../../src/scheme/compiler/index.js';
 import type { SchemeError } from '../../../src/scheme/runtime/errors.js';
-import { showResult, raisedBy } from './support.js';
-import { procedure } from '../../../src/scheme/library/define.js';
+import { showResult, raisedBy, engineWithWait } from './support.js';
 
 let engine: Engine;
 
 beforeAll(async () => {
-  engine = await newEngine();
-  // A procedure that answers X after waiting for a timer: what a predicate doing I/O looks like.
-  engine.define('wait', procedure('wait', (x: unknown) => new Promise((resolve) => setTimeout(() => resolve(x), 1)), [1, 1]));
+  engine = await engineWithWait();
 }, 30_000);
 
 const show = (src: string): Promise<string> => showResult(engine, src);

@@ -1,7 +1,8 @@
 /**
  * Shared by the library suites: a case's result as csi shows it, and the condition a case raises.
  */
-import { evalSource } from '../../../src/scheme/engine.js';
+import { evalSource, newEngine } from '../../../src/scheme/engine.js';
+import { procedure } from '../../../src/scheme/library/define.js';
 import type { Engine } from '../../../src/scheme/compiler/index.js';
 import { writeString } from '../../../src/scheme/runtime/printer.js';
 import { SchemeError } from '../../../src/scheme/runtime/errors.js';
@@ -26,4 +27,14 @@ export async function raisedBy(engine: Engine, src: string): Promise<SchemeError
     throw e;
   }
   throw new Error(`${src} raised nothing`);
+}
+
+/**
+ * A fresh engine with `(wait X)`: X, answered after a timer, as a procedure doing I/O answers
+ * (the library's procedures must let the code they call wait).
+ */
+export async function engineWithWait(): Promise<Engine> {
+  const engine = await newEngine();
+  engine.define('wait', procedure('wait', (x: unknown) => new Promise((resolve) => setTimeout(() => resolve(x), 1)), [1, 1]));
+  return engine;
 }
