@@ -35,33 +35,28 @@ class FakeSocket extends EventEmitter {
 // page view (at /wiki/Home); MODE=rest examples/rest-service.scm's GET /items (20 items).
 let config: ServerConfig;
 let path = '/';
-if (process.env.MODE === 'table') {
+
+/** The server config of the Scheme program FILE (a URL beside this file) run up to, not including, its last form, which starts the server; then EXTRA. */
+async function schemeProgram(file: string, extra = ''): Promise<ServerConfig> {
   const { schemeRuntime } = await import(`${ROOT}scheme/interpreter.js`);
   const fs = await import('node:fs');
   const rt = await schemeRuntime();
-  const source = fs.readFileSync(new URL('../scheme-handlers/table-server.scm', import.meta.url), 'latin1');
-  // Everything but the last form, which starts the server.
-  await rt.evaluate(source.slice(0, source.lastIndexOf('((http:make-server')));
-  config = rt.servers.config;
+  const source = fs.readFileSync(new URL(file, import.meta.url), 'latin1');
+  await rt.evaluate(`${source.slice(0, source.lastIndexOf('((http:make-server'))}\n${extra}`);
+  return rt.servers.config;
+}
+
+if (process.env.MODE === 'table') {
+  config = await schemeProgram('../scheme-handlers/table-server.scm');
   path = '/table';
 } else if (process.env.MODE === 'wiki') {
   // examples/wiki.scm's GET /wiki/Home; its log hook writes a line per request to stderr
   // (send it to /dev/null).
-  const { schemeRuntime } = await import(`${ROOT}scheme/interpreter.js`);
-  const fs = await import('node:fs');
-  const rt = await schemeRuntime();
-  const source = fs.readFileSync(new URL('../../examples/wiki.scm', import.meta.url), 'latin1');
-  await rt.evaluate(source.slice(0, source.lastIndexOf('((http:make-server')));
-  config = rt.servers.config;
+  config = await schemeProgram('../../examples/wiki.scm');
   path = '/wiki/Home';
 } else if (process.env.MODE === 'rest') {
   // GET /items of examples/rest-service.scm holding its 20 sample items.
-  const { schemeRuntime } = await import(`${ROOT}scheme/interpreter.js`);
-  const fs = await import('node:fs');
-  const rt = await schemeRuntime();
-  const source = fs.readFileSync(new URL('../../examples/rest-service.scm', import.meta.url), 'latin1');
-  await rt.evaluate(`${source.slice(0, source.lastIndexOf('((http:make-server'))}\n(add-sample-items! 20)`);
-  config = rt.servers.config;
+  config = await schemeProgram('../../examples/rest-service.scm', '(add-sample-items! 20)');
   path = '/items';
 } else if (process.env.MODE === 'scheme') {
   const { schemeRuntime } = await import(`${ROOT}scheme/interpreter.js`);
