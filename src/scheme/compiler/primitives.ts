@@ -55,6 +55,10 @@ export const PRIMS: ReadonlyMap<string, Prim> = new Map<string, Prim>([
   ['car', fast('car', 1, ([x]) => `(${x} instanceof Pair ? (${x}).car : P.car(${x}))`)],
   ['cdr', fast('cdr', 1, ([x]) => `(${x} instanceof Pair ? (${x}).cdr : P.cdr(${x}))`)],
   ['cons', { argc: [2], js: ([a, b]) => `new Pair(${a}, ${b})` }],
+  // Pairs built in place: a call of the library procedure gathered its arguments into a rest
+  // array first (several times the cost, for what is most often two or three elements).
+  ['list', { argc: [0, 1, 2, 3, 4, 5, 6, 7, 8], js: (a) => a.reduceRight((tail, x) => `new Pair(${x}, ${tail})`, 'NIL') }],
+  ['cons*', { argc: [1, 2, 3, 4, 5, 6, 7, 8], js: (a) => a.slice(0, -1).reduceRight((tail, x) => `new Pair(${x}, ${tail})`, a[a.length - 1]!) }],
   ['set-car!', fn('setCar', 2)],
   ['set-cdr!', fn('setCdr', 2)],
   ...['caar', 'cadr', 'cdar', 'cddr', 'caddr', 'cdddr', 'caadr', 'cddar', 'cadar', 'cdadr', 'caaar', 'cdaar', 'cadddr', 'cddddr'].map(

@@ -7,7 +7,7 @@ import { S, callScheme } from '../runtime/control.js';
 import { Flo, NIL, Pair, listToArray, arrayToList, intern, isSymbol, symbolName, makeValues, valuesList, MString, stringValue } from '../runtime/data.js';
 import { SchemeError, Raised, typeError, arityError, schemeError, notProcedure } from '../runtime/errors.js';
 import { displayString, writeString, registerPrinter, describeCompiledProcedures } from '../runtime/printer.js';
-import { spread } from '../runtime/prims.js';
+import { spread, arrayForms } from '../runtime/prims.js';
 import { numericArrayForms } from '../runtime/numbers.js';
 import { procedureInfo } from '../compiler/codegen.js';
 import { defineProcedures } from './define.js';
@@ -19,16 +19,8 @@ type Fn = (...args: unknown[]) => unknown;
 // apply
 // ---------------------------------------------------------------------------------------------
 
-/**
- * Procedures that can take their arguments as one array. `apply` of a long list calls these
- * instead of spreading the list into a JS call: 100,000 spread arguments overflow the stack, and
- * `(apply + (iota 100000))` is ordinary Scheme (csi takes it).
- */
-const arrayForms = new WeakMap<Fn, (args: unknown[]) => unknown>();
+// The arithmetic procedures take their arguments as an array (see `arrayForms`).
 for (const [f, g] of numericArrayForms) arrayForms.set(f, g);
-
-/** Arguments beyond this many are passed to a procedure with an array form as the array. */
-const SPREAD_MAX = 2048;
 
 /** Registers G as F's array form: (G ARGS) does what (F ...ARGS) does. */
 export function setArrayForm(f: unknown, g: (args: unknown[]) => unknown): void {
@@ -426,10 +418,8 @@ export function installControl(engine: Engine): void {
     apply: [(f: unknown, ...args: unknown[]) => {
       if (typeof f !== 'function') throw typeError('apply', f);
       const all = spread(args);
-      if (all.length > SPREAD_MAX) {
-        const g = arrayForms.get(f as Fn);
-        if (g !== undefined) return g(all);
-      }
+      const g = arrayForms.get(f as Fn);
+      if (g !== undefined) return g(all);
       return (f as Fn)(...all);
     }, 2, Infinity],
     values: [(...xs: unknown[]) => makeValues(xs), 0, Infinity],

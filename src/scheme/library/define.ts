@@ -22,9 +22,13 @@ export function isThenable(x: unknown): x is PromiseLike<unknown> {
   return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
 }
 
-/** A Promise-like result: the calling Scheme code suspends until it settles. */
+/**
+ * A Promise result: the calling Scheme code suspends until it settles. Only native Promises
+ * count (every waiting TS procedure is async or returns one): a `.then` probe of every result
+ * was a megamorphic property load per library call, on strings, pairs and records alike.
+ */
 function settle(r: unknown): unknown {
-  return isThenable(r) ? S.await(r) : r;
+  return r instanceof Promise ? S.await(r) : r;
 }
 
 /**
@@ -32,6 +36,16 @@ function settle(r: unknown): unknown {
  * them as that many named parameters (no rest array).
  */
 function wrapperSource(min: number, max: number, slots: number | null): string {
+  if (slots === null && max <= 4) {
+    // Optional arguments FN may count (a rest parameter, `arguments`): a call with exactly as
+    // many as were given, still without a rest array.
+    const names = ['a', 'b', 'c', 'd'];
+    const cases = Array.from({ length: max - min + 1 }, (_, k) => {
+      const n = min + k;
+      return `case ${n}: return settle(f.call(this${names.slice(0, n).map((x) => `, ${x}`).join('')}));`;
+    });
+    return `return function procedure(${names.slice(0, max).join(', ')}) { switch (arguments.length) { ${cases.join(' ')} default: return fail(arguments.length); } };`;
+  }
   if (slots === null) {
     return `return function procedure(...args) { return args.length < ${min} || args.length > ${max} ? fail(args.length) : settle(f.apply(this, args)); };`;
   }
@@ -46,8 +60,9 @@ function wrapperSource(min: number, max: number, slots: number | null): string {
  *
  * Each wrapper is compiled on its own (`new Function`), not made from one shared closure: its
  * call of FN then has one target, which V8 inlines, where a shared wrapper's call of hundreds of
- * different procedures could not be. Fixed arities and optional arguments up to four, when FN
- * declares them all (a missing one is undefined either way), are passed without a rest array.
+ * different procedures could not be. Up to four arguments are passed without a rest array:
+ * as named parameters when FN declares them all (a missing one is undefined either way), else
+ * by a switch on how many were given.
  */
 export function procedure(name: string, fn: Proc, arity?: Arity): (...args: unknown[]) => unknown {
   const [min, max] = arity ?? [fn.length, Infinity];

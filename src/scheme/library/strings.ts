@@ -311,6 +311,26 @@ function searcher(who: string, backwards: boolean, want: boolean) {
   };
 }
 
+const indexGeneral = searcher('string-index', false, true);
+
+/**
+ * `string-index` by a char-set from START (or 0) to the end, the call a writer of JSON or HTML
+ * makes for every string, as one loop; anything else as `searcher`. (The general path's range
+ * checks and dispatch cost more than scanning a short string.)
+ */
+function stringIndex(s: unknown, crit: unknown, start?: unknown, end?: unknown): number | false {
+  const t = typeof s === 'string' ? s : s instanceof MString ? s.__string__ : null;
+  if (t !== null && crit instanceof CharSet && (end === false || end === undefined)) {
+    const from = start === false || start === undefined ? 0 : start;
+    if (typeof from === 'number' && from >= 0 && from <= t.length) {
+      const bits = crit.bits;
+      for (let i = from; i < t.length; i++) if (bits[t.charCodeAt(i)] === 1) return i;
+      return false;
+    }
+  }
+  return indexGeneral(s, crit, start, end);
+}
+
 function stringCount(s: unknown, crit: unknown, start?: unknown, end?: unknown): number {
   const [t, test, from, to] = criterionArgs(s, crit, start, end, 'string-count');
   let n = 0;
@@ -944,7 +964,7 @@ function srfi13(): Table {
     '%string-compare': [stringCompareAt, 3, 7],
     '%check-length': [checkLength, 2, 2],
     '%check-mutable': [(s: unknown, who: unknown) => void mutable(s, whoName(who), 'string'), 2, 2],
-    '%string-index': [searcher('string-index', false, true), 2, 4],
+    '%string-index': [stringIndex, 2, 4],
     '%string-index-right': [searcher('string-index-right', true, true), 2, 4],
     '%string-skip': [searcher('string-skip', false, false), 2, 4],
     '%string-skip-right': [searcher('string-skip-right', true, false), 2, 4],

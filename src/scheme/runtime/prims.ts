@@ -342,9 +342,19 @@ export function setApplyLong(g: typeof applyLong): void {
   applyLong = g;
 }
 
+/**
+ * Procedures that can take their arguments as one array (registered by the library). `apply`
+ * calls these with the array: spreading it into the procedure's rest parameter only to gather
+ * it again cost several times the work of `(apply string-append parts)` itself, and a long
+ * list would overflow the stack (`(apply + (iota 100000))` is ordinary Scheme; csi takes it).
+ */
+export const arrayForms = new WeakMap<(...args: never[]) => unknown, (args: unknown[]) => unknown>();
+
 /** `(apply F A … LIST)` compiled inline: F is a procedure; ARGS ends with the list. */
 export function applyTo(f: (...args: unknown[]) => unknown, args: unknown[]): unknown {
   const all = spread(args);
+  const g = arrayForms.get(f);
+  if (g !== undefined) return g(all);
   return all.length > SPREAD_MAX ? applyLong(f, all) : f(...all);
 }
 
