@@ -185,7 +185,7 @@
   (cond [(eq? v #t) (display "true")]
         [(eq? v #f) (display "false")]
         [(eq? v 'null) (display "null")]
-        [(string? v) (display (json-quote v))]
+        [(string? v) (json-write-string v)]
         [(number? v) (display (json-number->string v))]
         [(vector? v) (json-write-object v)]
         [(list? v) (json-write-array v)]
@@ -231,18 +231,29 @@
 (define (json-quote s)
   (let ([i (string-index s json-special)])
     (if i
-        (json-quote-escaped s i)
+        (with-output-to-string (lambda () (json-write-escaped s i)))
         (string-append "\"" s "\""))))
 
+;;; S as a JSON string literal, to (current-output-port).
+(define (json-write-string s)
+  (let ([i (string-index s json-special)])
+    (if i
+        (json-write-escaped s i)
+        (display (string-append "\"" s "\"")))))
+
 ;;; The same, when the byte at I is the first to escape: the runs of plain bytes between
-;;; escapes are substrings, joined once at the end.
-(define (json-quote-escaped s i)
-  (let ([n (string-length s)])
-    (let loop ([start 0] [i i] [parts '("\"")])
-      (if i
-          (loop (+ i 1) (string-index s json-special (+ i 1))
-                (cons* (json-escape (string-ref s i)) (substring s start i) parts))
-          (apply string-append (reverse (cons* "\"" (substring s start n) parts)))))))
+;;; escapes go out as they are, each escape after its run.
+(define (json-write-escaped s i)
+  (display "\"")
+  (let loop ([start 0] [i i])
+    (if i
+        (begin
+          (display (substring s start i))
+          (display (json-escape (string-ref s i)))
+          (loop (+ i 1) (string-index s json-special (+ i 1))))
+        (begin
+          (display (substring s start (string-length s)))
+          (display "\"")))))
 
 (define hex-digits "0123456789abcdef")
 

@@ -144,6 +144,13 @@ describe('examples/rest-service.scm: its JSON reader and writer', () => {
     expect(JSON.parse(a.text)).toEqual({ id, s: 'café Été 😀 €', e: 'q" b\\ s/ \b\f\n\r\t' });
   }, T);
 
+  it('escapes keys as it escapes values: a quote, a backslash, a control character', async () => {
+    const value = { 'say "hi"': 1, 'back\\slash': 'x\u0001y', 'tab\there': ['a"b'] };
+    const a = await post(JSON.stringify(value));
+    expect(a.text).toBe(JSON.stringify({ id: createdId(a), ...value }));
+    expect(JSON.parse(a.text)).toEqual({ id: createdId(a), ...value });
+  }, T);
+
   it('passes raw UTF-8 text through; Content-Length counts bytes', async () => {
     const a = await post('{"greeting": "Grüße aus Köln", "ja": "日本語"}');
     const id = createdId(a);
