@@ -18,25 +18,8 @@
           ((eq? (if (pred (string-ref s i)) #t #f) want) i)
           (else (loop (- i 1))))))
 
-(define (string-index s criterion #!optional start end)
-  (if (procedure? criterion)
-      (%scan-forward s criterion (or start 0) (%string-end s start end 'string-index) #t)
-      (%string-index s criterion start end)))
-
-(define (string-index-right s criterion #!optional start end)
-  (if (procedure? criterion)
-      (%scan-backward s criterion (or start 0) (%string-end s start end 'string-index-right) #t)
-      (%string-index-right s criterion start end)))
-
-(define (string-skip s criterion #!optional start end)
-  (if (procedure? criterion)
-      (%scan-forward s criterion (or start 0) (%string-end s start end 'string-skip) #f)
-      (%string-skip s criterion start end)))
-
-(define (string-skip-right s criterion #!optional start end)
-  (if (procedure? criterion)
-      (%scan-backward s criterion (or start 0) (%string-end s start end 'string-skip-right) #f)
-      (%string-skip-right s criterion start end)))
+;; string-index, -index-right, -skip and -skip-right are in strings.ts: they call the loops
+;; above for a predicate criterion.
 
 (define (string-count s criterion #!optional start end)
   (if (procedure? criterion)

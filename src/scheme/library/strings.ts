@@ -331,6 +331,24 @@ function stringIndex(s: unknown, crit: unknown, start?: unknown, end?: unknown):
   return indexGeneral(s, crit, start, end);
 }
 
+type Search = (s: unknown, crit: unknown, start?: unknown, end?: unknown) => unknown;
+
+/**
+ * string-index, -index-right, -skip, -skip-right: SEARCH for a character or char-set; a
+ * predicate goes to the Scheme loop in CELL (`%scan-forward` or `%scan-backward`, of
+ * scheme/library/srfi-13.scm), so that the predicate may wait or be preempted, and what that
+ * returns is returned (the suspension sentinel included). A Scheme wrapper over both cost a
+ * second call per search.
+ */
+function criterionSearch(who: string, search: Search, cell: { v: unknown }, want: boolean): Search {
+  return (s, crit, start, end) => {
+    if (typeof crit !== 'function') return search(s, crit, start, end);
+    const to = range(text(s, who).length, opt(start), opt(end), who)[1];
+    const from = start === undefined || start === false ? 0 : start;
+    return (cell.v as (...args: unknown[]) => unknown)(s, crit, from, to, want);
+  };
+}
+
 function stringCount(s: unknown, crit: unknown, start?: unknown, end?: unknown): number {
   const [t, test, from, to] = criterionArgs(s, crit, start, end, 'string-count');
   let n = 0;
@@ -896,7 +914,7 @@ export function installStrings(engine: Engine): void {
     'string-copy!': [stringCopyInto, 3, 5],
     'substring/shared': [substringShared, 2, 3],
     ...comparisons,
-    ...srfi13(),
+    ...srfi13(engine),
     'string-split': [stringSplit, 1, 3],
     'string-intersperse': [stringIntersperse, 1, 2],
     'string-chop': [stringChop, 2, 2],
@@ -919,8 +937,13 @@ export function installStrings(engine: Engine): void {
 
 type Table = Record<string, readonly [(...args: never[]) => unknown, number, number]>;
 
-/** SRFI-13's procedures without procedure arguments, and the `%` helpers of srfi-13.scm. */
-function srfi13(): Table {
+/**
+ * SRFI-13's procedures without procedure arguments, the searches (their predicate case calls
+ * srfi-13.scm's loops, defined after these), and the `%` helpers of srfi-13.scm.
+ */
+function srfi13(engine: Engine): Table {
+  const forward = engine.cell('%scan-forward');
+  const backward = engine.cell('%scan-backward');
   const up = asciiUp;
   const down = asciiDown;
   return {
@@ -964,10 +987,10 @@ function srfi13(): Table {
     '%string-compare': [stringCompareAt, 3, 7],
     '%check-length': [checkLength, 2, 2],
     '%check-mutable': [(s: unknown, who: unknown) => void mutable(s, whoName(who), 'string'), 2, 2],
-    '%string-index': [stringIndex, 2, 4],
-    '%string-index-right': [searcher('string-index-right', true, true), 2, 4],
-    '%string-skip': [searcher('string-skip', false, false), 2, 4],
-    '%string-skip-right': [searcher('string-skip-right', true, false), 2, 4],
+    'string-index': [criterionSearch('string-index', stringIndex, forward, true), 2, 4],
+    'string-index-right': [criterionSearch('string-index-right', searcher('string-index-right', true, true), backward, true), 2, 4],
+    'string-skip': [criterionSearch('string-skip', searcher('string-skip', false, false), forward, false), 2, 4],
+    'string-skip-right': [criterionSearch('string-skip-right', searcher('string-skip-right', true, false), backward, false), 2, 4],
     '%string-count': [stringCount, 2, 4],
     '%string-every': [everyAny('string-every', false), 2, 4],
     '%string-any': [everyAny('string-any', true), 2, 4],
