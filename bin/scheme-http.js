@@ -4,8 +4,10 @@
  * execs node straight from the start-up snapshot when it can (one process) and this script
  * otherwise; `node bin/scheme-http.js ARGS` works as well.
  *
- * This script boots LIPS itself (the compiled CLI in dist/, from `npm run build`): ~0.5 s where
- * the snapshot takes ~0.1 s. When there is no usable snapshot (src/snapshot/stamp.ts says where
+ * Without the snapshot it boots from the command's bundle (dist/boot/, scripts/build-boot.mjs:
+ * the whole command in one script run through the V8 code cache, the Scheme library compiled
+ * ahead of time) when that is as new as the files it was made from, else from dist/cli.js (which
+ * compiles the library at every start: ~1 s). When there is no usable snapshot (src/snapshot/stamp.ts says where
  * one is looked for) it starts building one in the background, into the user's cache, for the
  * next commands (scripts/build-snapshot.mjs --first-run; not when SCHEME_HTTP_SNAPSHOT_DIR names
  * where the snapshot is). When there is one that bin/scheme-http could not take (no GNU `stat`),
@@ -16,10 +18,12 @@
  * SCHEME_HTTP_SNAPSHOT=0      never use the snapshot (nor build one)
  * SCHEME_HTTP_SNAPSHOT=debug  say on stderr whether it is used, and why not
  * SCHEME_HTTP_SNAPSHOT_DIR    where to look for it instead (no first-run build)
+ * SCHEME_HTTP_BUNDLE=0        never boot from dist/boot/ (dist/cli.js instead)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -173,8 +177,62 @@ async function launch(blob) {
   });
 }
 
+/** The format of dist/boot/manifest.json this script reads (scripts/build-boot.mjs). */
+const BOOT_FORMAT = 1;
+
+/**
+ * The command's bundle (dist/boot/) when every file it was made from is there with its size and,
+ * in a checkout, no newer than the bundle's manifest (else `tsc` ran since: stale), or null.
+ */
+function freshBundle() {
+  if (process.env.SCHEME_HTTP_BUNDLE === '0') return null;
+  const dir = path.join(root, 'dist', 'boot');
+  let manifest;
+  let made;
+  try {
+    const file = path.join(dir, 'manifest.json');
+    made = fs.statSync(file).mtimeMs;
+    manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    debug('no bundle in dist/boot/ (scripts/build-boot.mjs makes it)');
+    return null;
+  }
+  if (manifest.format !== BOOT_FORMAT) return null;
+  // npm gives an installed package's files the time of their extraction, in any order: there,
+  // sizes alone are checked (its files come from one build); in a checkout a rebuilt file is newer.
+  const installed = root.split(path.sep).includes('node_modules');
+  for (const input of manifest.inputs) {
+    let st;
+    try {
+      st = fs.statSync(path.join(root, input.path));
+    } catch {
+      st = null;
+    }
+    if (st === null || st.size !== input.size || (!installed && st.mtimeMs > made)) {
+      debug(`the bundle in dist/boot/ is out of date (${input.path} changed): booting from dist/cli.js`);
+      return null;
+    }
+  }
+  return { dir, file: path.join(root, manifest.bundle.path), key: manifest.bundle.sha256 };
+}
+
+/** Runs the command from BUNDLE: its script compiled through the V8 code cache, then called as a CommonJS module. */
+async function runBundle(bundle) {
+  const { compileCached } = await import('../dist/scheme/code-cache.js');
+  const wrapper = compileCached(fs.readFileSync(bundle.file, 'latin1'), bundle.file, bundle.key).runInThisContext();
+  const module = { exports: {} };
+  wrapper(createRequire(bundle.file), module, module.exports, bundle.file, path.dirname(bundle.file));
+  await module.exports.start(bundle.dir, args);
+}
+
 const blob = await usableSnapshot();
 if (blob === null || !(await launch(blob))) {
-  const { run } = await import('../dist/cli.js');
-  await run(args);
+  const bundle = freshBundle();
+  if (bundle !== null) {
+    debug('booting from the bundle in dist/boot/');
+    await runBundle(bundle);
+  } else {
+    const { run } = await import('../dist/cli.js');
+    await run(args);
+  }
 }

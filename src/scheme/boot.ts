@@ -1,27 +1,28 @@
 /**
- * Loads LIPS once per process, ready to evaluate: its unbundled source (about twice as fast per
- * call as the Babel build), its standard library loaded into the global environment after its
- * own asynchronous start-up, and the side effects of its import undone (an unhandled-rejection
- * listener that silences crashes, a patched console.log).
+ * Loads LIPS once per process: its unbundled source (about twice as fast per call as the Babel
+ * build), with the side effects of its import undone (an unhandled-rejection listener that
+ * silences crashes, a patched console.log). `bootLips` also loads its standard library (std.xcb,
+ * ~0.8 s of CPU) into the global environment, which only LIPS evaluating programs needs
+ * (SCHEME_HTTP_COMPILE=0); the compiled engine takes its data classes alone (`lipsCore`).
  *
- * The start-up snapshot (src/snapshot/) bundles LIPS instead of importing it, and boots it
- * through `bootLipsFrom` while the snapshot is built.
+ * LIPS is imported statically, so that the bundles (the snapshot's, src/snapshot/; the command's,
+ * scripts/build-boot.mjs) hold it; the snapshot boots it through `bootLipsFrom`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+// First: what LIPS's import changes is captured before it runs (ES modules run in import order).
+import { beforeLips, type PreImportState } from './lips-before.js';
+import * as lipsModule from 'lips';
 import type * as LipsModule from 'lips';
 
 export type Lips = typeof LipsModule;
 
-/** What the side effects of importing LIPS are undone against: the state before the import. */
-export interface PreImportState {
-  rejectionListeners: Set<NodeJS.UnhandledRejectionListener>;
-  log: typeof console.log;
-}
+export type { PreImportState } from './lips-before.js';
 
 let booting: Promise<Lips> | null = null;
+/** LIPS imported and its Node set-up done, without its standard library. */
+let core: Promise<Lips> | null = null;
 
 /** The directory of the installed `lips` package. */
 export function lipsRoot(): string {
@@ -30,13 +31,30 @@ export function lipsRoot(): string {
   return path.resolve(path.dirname(require.resolve('lips')), '..');
 }
 
-export function preImportState(): PreImportState {
-  return { rejectionListeners: new Set(process.listeners('unhandledRejection')), log: console.log };
+export { preImportState } from './lips-before.js';
+
+/** LIPS with its standard library: what LIPS needs to evaluate programs. */
+export function bootLips(): Promise<Lips> {
+  booting ??= (async () => {
+    const lips = await lipsCore();
+    await loadStd(lips, lipsRoot());
+    return lips;
+  })();
+  return booting;
 }
 
-export function bootLips(): Promise<Lips> {
-  booting ??= load();
-  return booting;
+/**
+ * LIPS's classes and primitives (the compiled engine's data model is LIPS's Pair, LString …),
+ * without its standard library; `bootLips` adds it later if LIPS comes to evaluate.
+ */
+export function lipsCore(): Promise<Lips> {
+  core ??= (async () => {
+    // Imported statically (so that bundles hold it): `lips` is its unbundled src/lips.js.
+    const lips = lipsModule as unknown as Lips;
+    await nodeSetUp(lips, beforeLips);
+    return lips;
+  })();
+  return core;
 }
 
 /**
@@ -44,18 +62,17 @@ export function bootLips(): Promise<Lips> {
  * BEFORE_STD runs once LIPS's Node set-up is done, before the standard library is evaluated.
  */
 export function bootLipsFrom(lips: Lips, root: string, before: PreImportState, beforeStd?: () => void): Promise<Lips> {
-  booting ??= setUp(lips, root, before, beforeStd);
+  core ??= nodeSetUp(lips, before).then(() => lips);
+  booting ??= core.then(async () => {
+    beforeStd?.();
+    await loadStd(lips, root);
+    return lips;
+  });
   return booting;
 }
 
-async function load(): Promise<Lips> {
-  const root = lipsRoot();
-  const before = preImportState();
-  const lips = (await import(pathToFileURL(path.join(root, 'src', 'lips.js')).href)) as Lips;
-  return setUp(lips, root, before);
-}
-
-async function setUp(lips: Lips, root: string, before: PreImportState, beforeStd?: () => void): Promise<Lips> {
+/** Waits for LIPS's asynchronous Node set-up, then undoes the side effects of its import. */
+async function nodeSetUp(lips: Lips, before: PreImportState): Promise<void> {
   const global = lips.env.__parent__;
   // LIPS finishes its Node set-up (require, fs, self …) asynchronously after import.
   while (!('self' in global.__env__) || !('require' in global.__env__)) {
@@ -65,8 +82,9 @@ async function setUp(lips: Lips, root: string, before: PreImportState, beforeStd
     if (!before.rejectionListeners.has(l)) process.off('unhandledRejection', l);
   }
   console.log = before.log;
-  beforeStd?.();
+}
+
+async function loadStd(lips: Lips, root: string): Promise<void> {
   const std = fs.readFileSync(path.join(root, 'dist', 'std.xcb'));
-  await lips.exec(lips.unserialize_bin(std), { env: global });
-  return lips;
+  await lips.exec(lips.unserialize_bin(std), { env: lips.env.__parent__ });
 }

@@ -3,7 +3,7 @@
  * and run by the engine; the http: primitives and the CHICKEN library are its globals.
  */
 import type { Environment } from 'lips';
-import { bootLips } from './boot.js';
+import { lipsCore } from './boot.js';
 import { bindLips, useCompiledValues, lips } from './values.js';
 import { proxyParameter, bindingIn, parameterValue } from './library/control.js';
 import { currentOutputPort, currentInputPort } from './library/io.js';
@@ -135,7 +135,7 @@ export function compiledRuntime(commandLine: () => string[]): Promise<CompiledRu
 }
 
 async function create(commandLine: () => string[]): Promise<CompiledRuntime> {
-  const lips = await bootLips();
+  const lips = await lipsCore();
   bindLips(lips);
   useCompiledValues();
   useCompiledPorts({ out: () => parameterValue(currentOutputPort) as OutPort, in: () => parameterValue(currentInputPort) as InPort });

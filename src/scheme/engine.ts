@@ -2,7 +2,7 @@
  * The compiled Scheme engine, ready to run programs: LIPS booted (for its data classes), the
  * data model bound, a global environment with the whole library.
  */
-import { bootLips } from './boot.js';
+import { lipsCore } from './boot.js';
 import { bindData } from './runtime/data.js';
 import { Engine } from './compiler/index.js';
 import { readAll, sourceLine } from './compiler/reader.js';
@@ -13,7 +13,7 @@ let engine: Promise<Engine> | null = null;
 /** The process's engine (made once). */
 export function schemeEngine(): Promise<Engine> {
   engine ??= (async () => {
-    bindData(await bootLips());
+    bindData(await lipsCore());
     const e = new Engine();
     installLibrary(e);
     return e;
@@ -23,7 +23,7 @@ export function schemeEngine(): Promise<Engine> {
 
 /** A fresh engine with the library (tests that need a clean global environment). */
 export async function newEngine(): Promise<Engine> {
-  bindData(await bootLips());
+  bindData(await lipsCore());
   const e = new Engine();
   installLibrary(e);
   return e;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bootLips, type Lips } from './boot.js';
+import { bootLips, lipsCore, type Lips } from './boot.js';
 import { bindLips, list, toStr, SchemeArgumentError } from './values.js';
 import { bindPorts } from './ports.js';
 import { defineAll } from './define.js';
@@ -60,7 +60,7 @@ export function schemeRuntime(args: string[] = []): Promise<SchemeRuntime> {
 async function createCompiled(): Promise<SchemeRuntime> {
   const rt = await compiledRuntime(() => commandLine ?? []);
   return {
-    lips: await bootLips(),
+    lips: await lipsCore(),
     compiled: true,
     servers: rt.servers,
     evaluate: (code, file, task) => rt.evaluate(code, file ?? null, task ?? null),

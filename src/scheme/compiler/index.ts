@@ -128,7 +128,55 @@ const runtime: Runtime = {
 };
 
 /** Where the code of each compiled unit came from: unit id → file and JS line → Scheme line. */
-const units = new Map<number, { file: string | null; lines: number[] }>();
+const units = new Map<number, { file: string | null; readonly lines: number[] }>();
+
+/**
+ * A top-level form compiled ahead of time (src/scheme/precompiled.ts): its JS factory (a
+ * function of (R, K), the body `Unit.source` gives), its constants, and what compiling it
+ * recorded in the compiler's tables.
+ */
+export interface PrecompiledUnit {
+  factory: (r: Runtime, k: unknown[]) => () => unknown;
+  consts: unknown[];
+  /** Its procedures' descriptions (`procedureInfo`), by JS function name. */
+  info: Array<[string, { name: string; params: string; min: number; max: number }]>;
+  /** The primitive it defines, which later code must no longer compile inline (or null). */
+  redefines: string | null;
+}
+
+/** What a recorder (scripts/build-boot.mjs) is told of each form compiled. */
+export interface CompiledForm {
+  file: string | null;
+  source: string;
+  consts: unknown[];
+  info: PrecompiledUnit['info'];
+  redefines: string | null;
+}
+
+let recorder: ((form: CompiledForm) => void) | null = null;
+
+/** Tells F of every top-level form compiled from now on (null: no more). */
+export function recordCompiledForms(f: ((form: CompiledForm) => void) | null): void {
+  recorder = f;
+}
+
+/** Units loaded ahead of time get ids from here up, which compiled units never reach. */
+const PRECOMPILED_IDS = 1_000_000_000;
+let precompiledCount = 0;
+
+/**
+ * Registers a script of precompiled units (one per library file): its JS lines map to the
+ * Scheme lines of FILE; returns the name to give the script (`scheme-unit-N`), which error
+ * reports recognise in stack traces (`schemeFrames`).
+ */
+export function registerPrecompiledScript(file: string, source: string): string {
+  const id = PRECOMPILED_IDS + ++precompiledCount;
+  let lines: number[] | null = null;
+  // Mapped when an error report needs it (a start does not). A script named through vm.Script
+  // has no `new Function` header: its line 1 is the first.
+  units.set(id, { file, get lines() { return (lines ??= lineMap(source).slice(2)); } });
+  return `scheme-unit-${id}`;
+}
 
 /** A place in a Scheme program, from a JS stack frame of compiled code. */
 export interface SchemeFrame {
@@ -234,16 +282,27 @@ export class Engine implements ExpandEnv {
     const expander = new Expander(this);
     const fn = expander.toplevel(x);
     // A top-level (define NAME …) of a primitive's name: later code calls the program's NAME.
-    if (fn.body.t === 'gset' && fn.body.define && PRIMS.has(fn.body.cell.name)) this.redefined.add(fn.body.cell.name);
+    const redefines = fn.body.t === 'gset' && fn.body.define && PRIMS.has(fn.body.cell.name) ? fn.body.cell.name : null;
+    if (redefines !== null) this.redefined.add(redefines);
     analyze(fn);
     const unit = new Unit();
+    const infoBefore = recorder === null ? 0 : procedureInfo.size;
     const top = generate(fn, unit);
     const src = unit.source(top);
+    // procedureInfo's keys are unique names, added in order: the unit's are the last ones.
+    if (recorder !== null) recorder({ file: options.file ?? null, source: src, consts: unit.consts, info: [...procedureInfo].slice(infoBefore), redefines });
     units.set(unit.id, { file: options.file ?? null, lines: lineMap(src) });
     this.lastSource = src;
     if (process.env.SCHEME_HTTP_TRACE_JS === '1') process.stderr.write(`${src}\n`);
     const factory = new Function('R', 'K', src) as (r: Runtime, k: unknown[]) => () => unknown;
     return factory(runtime, unit.consts);
+  }
+
+  /** Runs precompiled top-level form U as `execute(this.compile(form), false)` would. */
+  runPrecompiled(u: PrecompiledUnit): unknown {
+    for (const [name, info] of u.info) procedureInfo.set(name, info);
+    if (u.redefines !== null) this.redefined.add(u.redefines);
+    return execute(u.factory(runtime, u.consts), false);
   }
 
   /** Compiles an expression node (macro transformers) into a thunk. */

@@ -27,11 +27,12 @@ import { installRegex } from './regex.js';
 import { installPosix } from './posix.js';
 import { installTcp } from './tcp.js';
 import { installSort } from './sort.js';
+import { precompiledLibrary } from '../precompiled.js';
 
-/** Scheme sources of the library, loaded in this order. */
-const SCHEME_FILES = ['base.scm', 'srfi-1.scm', 'srfi-13.scm', 'hash-tables.scm', 'data-structures.scm', 'conditions.scm'];
+/** Scheme sources of the library, loaded in this order (scripts/build-boot.mjs compiles them ahead of time). */
+export const SCHEME_FILES = ['base.scm', 'srfi-1.scm', 'srfi-13.scm', 'hash-tables.scm', 'data-structures.scm', 'conditions.scm'];
 
-function libraryDir(): string {
+export function libraryDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   // src/scheme/library or dist/scheme/library: the Scheme sources are in scheme/library/ at the package root.
   return path.resolve(here, '..', '..', '..', 'scheme', 'library');
@@ -58,8 +59,17 @@ export function installLibrary(engine: Engine): void {
   installPosix(engine);
   installTcp(engine);
   installSort(engine);
+  const ahead = precompiledLibrary();
   for (const file of SCHEME_FILES) {
     const full = path.join(libraryDir(), file);
+    // Compiled at build time (the command's bundle, dist/boot/): its forms are only run here.
+    const units = ahead?.(engine, file, full) ?? null;
+    if (units !== null) {
+      for (const u of units) {
+        if (engine.runPrecompiled(u) instanceof Promise) throw new Error(`${file}: the library cannot wait for I/O while loading`);
+      }
+      continue;
+    }
     const text = fs.readFileSync(full, 'latin1');
     for (const d of readAll(text)) {
       const v = execute(engine.compile(d.value, { file: full, lineOf: sourceLine }), false);
