@@ -22,7 +22,7 @@ import { installHttpServer, type SchemeServers } from './primitives/http-server.
 import { installHttpClient } from './primitives/http-client.js';
 import { installHttpStatic } from './primitives/http-static.js';
 import { compiledRuntime } from './compiled-runtime.js';
-import { procedure } from './library/define.js';
+import { awaitingThenables, foreignProcedure } from './library/define.js';
 import type { Task } from './runtime/control.js';
 
 /** Extensions a program may require: all built in. */
@@ -65,7 +65,7 @@ async function createCompiled(): Promise<SchemeRuntime> {
     servers: rt.servers,
     evaluate: (code, file, task) => rt.evaluate(code, file ?? null, task ?? null),
     show: rt.show,
-    define: (name, value) => rt.engine.define(name, typeof value === 'function' ? procedure(name, value as (...a: never[]) => unknown, [0, Infinity]) : value),
+    define: (name, value) => rt.engine.define(name, typeof value === 'function' ? foreignProcedure(name, value as (...a: unknown[]) => unknown) : value),
   };
 }
 
@@ -115,7 +115,7 @@ async function create(): Promise<SchemeRuntime> {
     lips,
     compiled: false,
     servers,
-    define: (name, value) => global.set(name, value),
+    define: (name, value) => global.set(name, typeof value === 'function' ? awaitingThenables(value as (...a: unknown[]) => unknown) : value),
     async evaluate(code: string): Promise<unknown> {
       const results = await lips.exec(code, { env: lips.env });
       return results.length === 0 ? undefined : results[results.length - 1];

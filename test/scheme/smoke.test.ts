@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { checks, stopRunningServers } from '../support/scheme.js';
+import { checks, scheme, stopRunningServers } from '../support/scheme.js';
 import { freePort, startSchemeServer } from './support.js';
 
 afterAll(stopRunningServers);
@@ -23,5 +23,13 @@ describe('the Scheme front', () => {
     `);
     for (const r of results) expect(r, r.detail).toMatchObject({ ok: true });
     expect(results).toHaveLength(4);
+  });
+
+  it('waits for what a JS procedure defined through the runtime returns: a Promise or any thenable', async () => {
+    const rt = await scheme();
+    rt.define('later', (x: unknown) => new Promise((resolve) => setTimeout(() => resolve((x as number) * 2), 1)));
+    // Not a native Promise: a thenable of another library.
+    rt.define('later-thenable', (x: unknown) => ({ then: (resolve: (v: unknown) => void) => setTimeout(() => resolve((x as number) * 3), 1) }));
+    expect(await rt.evaluate('(list (+ 1 (later 20)) (+ 1 (later-thenable 10)))')).toSatisfy((v: unknown) => rt.show(v) === '(41 31)');
   });
 });

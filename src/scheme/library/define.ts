@@ -82,6 +82,23 @@ export function procedure(name: string, fn: Proc, arity?: Arity): (...args: unkn
   return wrapped;
 }
 
+/** FN with any thenable it returns turned into a Promise (which is what the engines wait for). */
+export function awaitingThenables(fn: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  return function (this: unknown, ...args: unknown[]): unknown {
+    const r = fn.apply(this, args);
+    return isThenable(r) && !(r instanceof Promise) ? Promise.resolve(r) : r;
+  };
+}
+
+/**
+ * A JS function from outside the library (the TS API's `define`) as a Scheme procedure: any
+ * thenable it returns is waited for (the library's own procedures return native Promises,
+ * which is all `settle` checks for).
+ */
+export function foreignProcedure(name: string, fn: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  return procedure(name, awaitingThenables(fn), [0, Infinity]);
+}
+
 /** Defines each of PROCS (a function, or [function, min, max]) in ENGINE. */
 export function defineProcedures(engine: Engine, procs: Record<string, Proc | readonly [Proc, number, number]>): void {
   for (const [name, spec] of Object.entries(procs)) {
