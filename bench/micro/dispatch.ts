@@ -6,6 +6,8 @@
  * FROM=dist runs the compiled modules of dist/ (after `npm run build`) instead of src/ through
  * tsx: tsx's output costs more per call than tsc's (export getters, a `__name` call for every
  * closure made), which shows in a profile of src/ but not in the server the command runs.
+ * DEBUG=1 turns the debug flag on, as the seed's program has it (one line per request, to
+ * stderr: send it to /dev/null).
  */
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
@@ -73,8 +75,11 @@ if (process.env.MODE === 'table') {
     ex.write(`Content-type: text/html\r\nContent-length: ${msg.length + 1}\r\n\r\n${msg}\n`);
   });
 }
+const debugLog = process.env.DEBUG === '1'
+  ? (await import(`${ROOT}http/server/debug-log.js`) as { bufferedStderrLog: () => (line: string) => void }).bufferedStderrLog()
+  : null;
 const host: ConnectionHost = {
-  config, identity: { serverName: '(Silly)', location: 'localhost' }, debug: null, stopping: false,
+  config, identity: { serverName: '(Silly)', location: 'localhost' }, debug: debugLog, stopping: false,
   connectionClosed: () => undefined,
 };
 const sock = new FakeSocket();

@@ -3,12 +3,18 @@
  * request: the head parser (scan + parse), the response writer (the hello handler's one write,
  * then end), and URL decoding. Run: node --import tsx bench/micro/parts.ts
  * Shows which part of `dispatch.ts`'s total to work on; the machine is shared, so compare CPU
- * times of runs made one after the other and repeat.
+ * times of runs made one after the other and repeat. FROM=dist measures dist/ (tsc's output, what
+ * the servers run) instead of src/ through tsx.
  */
-import { RequestHeadParser } from '../../src/http/parser.js';
-import { ResponseWriter, type FaultSink } from '../../src/http/server/response.js';
-import { decodeUrl } from '../../src/http/url.js';
+import type { RequestHeadParser as Parser } from '../../src/http/parser.js';
+import type { ResponseWriter as Writer, FaultSink } from '../../src/http/server/response.js';
+import type { decodeUrl as DecodeUrl } from '../../src/http/url.js';
 import type { Duplex } from 'node:stream';
+
+const ROOT = process.env.FROM === 'dist' ? '../../dist/' : '../../src/';
+const { RequestHeadParser } = await import(`${ROOT}http/parser.js`) as { RequestHeadParser: typeof Parser };
+const { ResponseWriter } = await import(`${ROOT}http/server/response.js`) as { ResponseWriter: typeof Writer };
+const { decodeUrl } = await import(`${ROOT}http/url.js`) as { decodeUrl: typeof DecodeUrl };
 
 const N = Number(process.env.N ?? 1_000_000);
 const req = Buffer.from('GET / HTTP/1.1\r\nHost: 127.0.0.1:18501\r\n\r\n');
@@ -35,6 +41,16 @@ time('parse (6 lines, browser-like)', () => { parser.scan(wrk); sink += parser.p
 time('response (hello)', () => {
   const out = new ResponseWriter(socket, faults, 'HTTP/1.1', false, true, '(Silly)', '/');
   out.write(`Content-type: text/html\r\nContent-length: ${msg.length + 1}\r\n\r\n${msg}\n`);
+  out.end();
+});
+// What the seed's handler does through `print`: each argument, then the newline, as byte strings.
+time('response (Scheme print)', () => {
+  const out = new ResponseWriter(socket, faults, 'HTTP/1.1', false, true, '(Silly)', '/');
+  out.writeLatin1('Content-type: text/html\r\nContent-length: ');
+  out.writeLatin1(String(msg.length + 1));
+  out.writeLatin1('\r\n\r\n');
+  out.writeLatin1(msg);
+  out.writeLatin1('\n');
   out.end();
 });
 time('decodeUrl', () => { sink += decodeUrl('/').length; });

@@ -58,7 +58,7 @@ export class RequestHeadParser {
     this.emptyLines = 0;
     this.pending = 0;
     this.requestLine = null;
-    this.lineOffsets.length = 0;
+    this.lineOffsets = []; // a new array: setting length is a runtime call, and empties the backing store anyway
   }
 
   /** True once any byte of a request (other than leading empty lines) has been seen. */

@@ -7,7 +7,7 @@ import { als, type PortStore } from './context.js';
 import { ResponsePort, BodyPort, type InPort, type OutPort } from './ports.js';
 import type { Exchange } from '../http/server/exchange.js';
 import { lips } from './values.js';
-import { execute, Task } from './runtime/control.js';
+import { execute, executeLimited, Task } from './runtime/control.js';
 import { HandlerTimeLimitError } from '../http/errors.js';
 
 /** Set on the compiled engine: Scheme procedures are compiled JS that may suspend. */
@@ -32,13 +32,18 @@ export function useCompiledProcedures(bindings: DynamicBindings): void {
 }
 
 /**
- * Calls handler F for the request of URL: as `invoke`, and on the compiled engine stopped with
- * a HandlerTimeLimitError (503) once it has computed LIMIT ms without waiting for I/O.
+ * Calls handler F with REQUEST (and ARGS, the resource handlers' argument a-list, when given) for
+ * the request of URL: as `invoke`, and on the compiled engine stopped with a HandlerTimeLimitError
+ * (503) once it has computed LIMIT ms without waiting for I/O. Fixed arguments rather than a
+ * rest array and a spread call: this runs for every request.
  */
-export function invokeHandler(limit: number | null, url: string, f: (...args: never[]) => unknown, ...args: unknown[]): unknown {
+export function invokeHandler(limit: number | null, url: string, f: (...args: never[]) => unknown, request: unknown, args?: unknown): unknown {
   const g = f as (...a: unknown[]) => unknown;
-  if (!compiledEngine) return g(...args);
-  return execute(() => g(...args), true, undefined, limit === null ? null : new Task(limit, (ms) => new HandlerTimeLimitError(url, ms)));
+  const call = args === undefined ? () => g(request) : () => g(request, args);
+  if (!compiledEngine) return call();
+  if (limit === null) return execute(call, true);
+  // The Task is made only if the handler suspends (executeLimited).
+  return executeLimited(call, limit, (ms) => new Task(ms, (over) => new HandlerTimeLimitError(url, over)));
 }
 
 /** The compiled engine's dynamic bindings, or null under LIPS. */

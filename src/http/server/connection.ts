@@ -37,6 +37,8 @@ const enum State { Idle, Head, Body, Busy, Draining, Closed }
 const LINGER_MS = 2000;
 /** Buffered unread bytes beyond which reading pauses while a handler runs. */
 const PAUSE_BYTES = 256 * 1024;
+/** The global `performance` is an accessor (~40 ns a read): read once. */
+const perf = performance;
 
 export class Connection {
   readonly socket: net.Socket;
@@ -198,7 +200,7 @@ export class Connection {
   private beginBody(): boolean {
     const head = this.head!;
     const framing = this.framing!;
-    this.started = this.host.debug !== null ? performance.now() : 0;
+    this.started = this.host.debug !== null ? perf.now() : 0;
     let expect: string | undefined;
     if (this.hasExpect) for (const [name, value] of head.headers) {
       if (name !== 'expect') continue;
@@ -373,7 +375,7 @@ export class Connection {
     }
     const debug = this.host.debug;
     if (debug !== null) {
-      const ms = (performance.now() - this.started).toFixed(1);
+      const ms = (perf.now() - this.started).toFixed(1);
       debug(`${this.ip} ${ex.request.method} ${ex.request.url} ${ex.request.protocol} -> ${ex.out.status} in ${ms} ms`);
     }
   }

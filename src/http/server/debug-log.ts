@@ -1,7 +1,7 @@
 /**
  * The debug flag's output on stderr: where the server listens, once it does, then one line per
- * request, gathered and written once per turn of the event loop (a synchronous write per
- * request would cost more than serving it).
+ * request, gathered and written every few milliseconds (a synchronous write per request would
+ * cost more than serving it).
  */
 import type net from 'node:net';
 
@@ -29,15 +29,42 @@ export function listeningLine(address: net.AddressInfo | null, secure = false): 
   return `listening on ${secure ? 'https' : 'http'}://${host}:${address.port}/${who}\n`;
 }
 
+/** How long a debug line may wait in the buffer before it is written, ms. */
+const FLUSH_MS = 10;
+/** Buffered text beyond which it is written at once. */
+const FLUSH_BYTES = 32 * 1024;
+
+let buffered = '';
+let flushTimer: NodeJS.Timeout | null = null;
+let exitHooked = false;
+
+function flushDebugLines(): void {
+  if (flushTimer !== null) clearTimeout(flushTimer);
+  flushTimer = null;
+  if (buffered === '') return;
+  const text = buffered;
+  buffered = '';
+  process.stderr.write(text);
+}
+
+function debugLine(line: string): void {
+  if (buffered === '' && flushTimer === null) {
+    flushTimer = setTimeout(flushDebugLines, FLUSH_MS);
+    if (!exitHooked) {
+      // Lines still buffered when the process exits are written then (stderr writes are synchronous).
+      exitHooked = true;
+      process.once('exit', flushDebugLines);
+    }
+  }
+  buffered += line + '\n';
+  if (buffered.length >= FLUSH_BYTES) flushDebugLines();
+}
+
+/**
+ * The debug flag's sink: lines gathered (from every server of the process, in order) and written
+ * to stderr every FLUSH_MS, or once FLUSH_BYTES wait, and on exit. Writing once per event-loop
+ * turn cost a syscall and an Immediate for every one or two requests under load.
+ */
 export function bufferedStderrLog(): (line: string) => void {
-  let lines: string[] = [];
-  const flush = (): void => {
-    const text = lines.join('\n') + '\n';
-    lines = [];
-    process.stderr.write(text);
-  };
-  return (line: string) => {
-    if (lines.length === 0) setImmediate(flush);
-    lines.push(line);
-  };
+  return debugLine;
 }

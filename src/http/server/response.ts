@@ -362,7 +362,7 @@ export class ResponseWriter {
 
   /** Keeps DATA for the body; a string is a byte string when BYTES, else text. */
   private bufferBody(data: string | Uint8Array, bytes: boolean): void {
-    const len = typeof data !== 'string' ? data.byteLength : bytes ? data.length : Buffer.byteLength(data);
+    const len = typeof data !== 'string' ? data.byteLength : bytes ? data.length : utf8Length(data);
     this.bodyBytes += len;
     if (this.noBody) return; // counted, for the Content-Length of a HEAD response
     if (len === 0) return;
@@ -571,6 +571,16 @@ const NON_ASCII = /[^\x00-\x7f]/;
 /** S as a byte string: its UTF-8 bytes, one char each. */
 function utf8Bytes(s: string): string {
   return Buffer.from(s, 'utf8').toString('latin1');
+}
+
+/**
+ * Buffer.byteLength(S) (UTF-8): a short ASCII string is counted here, without the call into C++
+ * that costs more than the loop.
+ */
+function utf8Length(s: string): number {
+  if (s.length > 256) return Buffer.byteLength(s);
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return Buffer.byteLength(s);
+  return s.length;
 }
 
 /** Strings up to this length are written to the socket as strings (node's stack buffer for them is 16 KB). */

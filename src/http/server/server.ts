@@ -83,7 +83,7 @@ export class Server implements ServerIdentity {
   private sweepTimer: NodeJS.Timeout | null = null;
   private stopPromise: Promise<void> | null = null;
   private resolveClosed!: () => void;
-  private readonly host: ConnectionHost;
+  private readonly host: ConnectionHost & { stopping: boolean };
   private isStopping = false;
   /** The soft open-file limit (Infinity where unknown) and how many descriptors to keep free. */
   private descriptorLimit = Infinity;
@@ -104,12 +104,12 @@ export class Server implements ServerIdentity {
     this.location = options.location ?? 'localhost';
     this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
     const debug = options.debug === true ? bufferedStderrLog() : typeof options.debug === 'function' ? options.debug : null;
-    const self = this;
+    // `stopping` is a plain field (set by stop()), not a getter: it is read on every request.
     this.host = {
       config: this.config,
       identity: this,
       debug,
-      get stopping() { return self.isStopping; },
+      stopping: false,
       connectionClosed: (conn) => this.onConnectionClosed(conn),
     };
   }
@@ -189,6 +189,7 @@ export class Server implements ServerIdentity {
   stop(options: { timeout?: number } = {}): Promise<void> {
     if (this.stopPromise !== null) return this.stopPromise;
     this.isStopping = true;
+    this.host.stopping = true;
     const listener = this.listener;
     this.stopPromise = (async () => {
       const listenerClosed = listener === null ? Promise.resolve()

@@ -40,6 +40,8 @@ import { TcpListener, connectionOf, listenerOf, tcpConnectionOfPort } from '../l
 type SchemeProc = (...args: unknown[]) => unknown;
 
 const DEFAULT_IDENTITY: ServerIdentity = { serverName: '(Silly)', location: 'localhost' };
+/** No parameter value is this: a memo that has read nothing yet. */
+const UNREAD = Symbol('unread');
 
 function proc(x: unknown, who: string, what = 'PROC'): SchemeProc {
   if (typeof x !== 'function') throw new SchemeArgumentError(`${who}: ${what} must be a procedure, got ${describe(x)}`);
@@ -193,6 +195,34 @@ function trustedProxiesOf(list: unknown, header: unknown): TrustedProxies {
   return new TrustedProxies(entries, h);
 }
 
+/** The ServerConfig properties that Scheme parameters stand for (defineParameterGetters makes them accessors). */
+const PARAMETER_PROPERTIES: ReadonlySet<string> = new Set([
+  'fallbackHandler', 'errorResponseHandler', 'errorHook', 'logHook', 'startupHook', 'urlTransformation',
+  'requestCountLimit', 'trustedProxies', 'transport',
+]);
+/** The limits Scheme parameters stand for: http:handler-time-limit (here), http:read-line-limit (http-utils). */
+const PARAMETER_LIMITS: ReadonlySet<string> = new Set(['handlerTimeLimit', 'readLineLimit']);
+
+/**
+ * BASE's state in a ServerConfig that does not have the parameters' properties yet, nor its
+ * limits object the parameters' limits, so that the accessors standing for them are added as new
+ * properties. Redefining a data property as an accessor turns a V8 object into a dictionary, and
+ * then every read of the config and its limits on a request's path (the parser's limits, the
+ * idle timeout, the counters …) is a slow lookup: ~1 µs a request, measured with perf.
+ * readLineLimit's default sits on the limits' prototype, for http-utils to add its accessor over.
+ */
+function parameterConfig(base: ServerConfig): ServerConfig {
+  const config = Object.create(ServerConfig.prototype) as ServerConfig;
+  const own = Object.getOwnPropertyDescriptors(base) as Record<string, PropertyDescriptor>;
+  for (const k of Object.keys(own)) {
+    if (k !== 'limits' && !PARAMETER_PROPERTIES.has(k)) Object.defineProperty(config, k, own[k]!);
+  }
+  const limits = Object.create({ readLineLimit: base.limits.readLineLimit }) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(base.limits)) if (!PARAMETER_LIMITS.has(k)) limits[k] = v;
+  Object.defineProperty(config, 'limits', { value: limits, writable: true, enumerable: true, configurable: true });
+  return config;
+}
+
 export interface SchemeServers {
   config: ServerConfig;
   /** Servers started by `http:make-server` procedures, so a host can stop them. */
@@ -201,7 +231,8 @@ export interface SchemeServers {
 
 export function installHttpServer(global: Environment): SchemeServers {
   const L = lips();
-  const config = new ServerConfig();
+  const base = new ServerConfig();
+  const config = parameterConfig(base);
   const running = new Set<Server>();
   const param = (name: string, value: unknown): Parameter => {
     const p = new L.Parameter(value, null, name);
@@ -221,7 +252,7 @@ export function installHttpServer(global: Environment): SchemeServers {
   }, 'default');
   // On the compiled engine a Scheme error is told as CHICKEN tells it (condition and Scheme
   // calls), not as a JavaScript stack through the bundle.
-  const coreErrorHook = config.errorHook;
+  const coreErrorHook = base.errorHook;
   const defaultErrorHook: ErrorHook = (e, request) => {
     if (compiledBindings() === null) return coreErrorHook(e, request);
     const where = request === null ? '' : ` (${request.method} ${request.url})`;
@@ -270,7 +301,9 @@ export function installHttpServer(global: Environment): SchemeServers {
   const live = compiledBindings();
   const globalBindings: Bindings = live === null ? { param: (p) => p } : {
     param: (p) => {
-      const b = live.lookup(p, live.current());
+      const dyn = live.current();
+      if (dyn === null) return p; // nothing is rebound (the server's own reads, outside any handler)
+      const b = live.lookup(p, dyn);
       return b.found ? ({ __value__: b.value } as Parameter) : p;
     },
   };
@@ -333,6 +366,22 @@ export function installHttpServer(global: Environment): SchemeServers {
     const logHooks = new WeakMap<SchemeProc, LogHook>();
     const transforms = new WeakMap<SchemeProc, UrlTransformation>();
     const value = (p: Parameter): unknown => b.param(p).__value__;
+    /**
+     * A getter of MAKE(READ()) that makes it again only when READ's value changes: the hooks read
+     * on every request are a WeakMap lookup or two each otherwise.
+     */
+    const lastOf = <T>(read: () => unknown, make: (v: unknown) => T): (() => T) => {
+      let last: unknown = UNREAD;
+      let made: T;
+      return () => {
+        const v = read();
+        if (v !== last) {
+          made = make(v);
+          last = v;
+        }
+        return made;
+      };
+    };
     const getter = (name: string, get: () => unknown): void => {
       Object.defineProperty(target, name, { get, set: () => { throw new Error(`set ${name} through its Scheme parameter`); }, enumerable: true });
     };
@@ -363,23 +412,21 @@ export function installHttpServer(global: Environment): SchemeServers {
       if (builtinOf(p) !== undefined) return defaultErrorHook;
       return cached(errorHooks, proc(p, 'http:error-hook'), (f) => (e: unknown) => invoke(f, raisedObject(e)));
     });
-    getter('logHook', () => {
-      const p = value(logHookP);
+    getter('logHook', lastOf(() => value(logHookP), (p) => {
       if (builtinOf(p) !== undefined) return null;
       return cached(logHooks, proc(p, 'http:log-hook'), (f) => (request: HttpRequest, ip: string) => invoke(f, request, ip));
-    });
+    }));
     getter('startupHook', () => {
       const p = value(startupHookP);
       if (builtinOf(p) !== undefined) return null;
       const f = proc(p, 'http:startup-hook');
       return () => invoke(f);
     });
-    getter('urlTransformation', () => {
-      const p = value(urlTransformP);
+    getter('urlTransformation', lastOf(() => value(urlTransformP), (p) => {
       if (builtinOf(p) !== undefined) return null;
       return cached(transforms, proc(p, 'http:url-transformation'), (f) => (url: string) =>
         toStr(sync(invoke(f, url), 'http:url-transformation'), 'http:url-transformation', 'its result'));
-    });
+    }));
     getter('requestCountLimit', () => toNum(value(countLimitP), 'http:request-count-limit'));
     // Read on every request: converted once per value. A bad value (set after the server started;
     // http:make-server checks it at start) trusts no proxy, and the error hook hears of it once.
