@@ -20,11 +20,18 @@ export abstract class OutPort {
     return TEXT_PORT;
   }
   protected closed = false;
-  /** Bound, because LIPS calls `port.write.call(ctx, text)` with another `this`. */
-  readonly write = (s: string | Uint8Array): unknown => {
-    if (this.closed) throw new Error('write to a closed output port');
-    return this.put(s);
-  };
+  /**
+   * Bound, because LIPS calls `port.write.call(ctx, text)` with another `this`; made on first
+   * use (only LIPS uses it), not with every port (a response port is made per request).
+   */
+  get write(): (s: string | Uint8Array) => unknown {
+    const bound = (s: string | Uint8Array): unknown => {
+      if (this.closed) throw new Error('write to a closed output port');
+      return this.put(s);
+    };
+    Object.defineProperty(this, 'write', { value: bound });
+    return bound;
+  }
   protected abstract put(s: string | Uint8Array): unknown;
   /** Writes byte string S (one character per byte, as the compiled engine's strings are). */
   writeBytes(s: string): unknown {
