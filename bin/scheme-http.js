@@ -1,24 +1,28 @@
 #!/usr/bin/env node
 /**
  * The node entry of the scheme-http command. The command itself is bin/scheme-http (sh), which
- * execs node straight from the start-up snapshot when it can (one process) and this script
- * otherwise; `node bin/scheme-http.js ARGS` works as well.
+ * execs node on the bundle's start script (dist/boot/start.cjs) when there is one, and that
+ * hands over to this script when the bundle is out of date; `node bin/scheme-http.js ARGS`
+ * works as well.
  *
- * Without the snapshot it boots from the command's bundle (dist/boot/, scripts/build-boot.mjs:
- * the whole command in one script run through the V8 code cache, the Scheme library compiled
- * ahead of time) when that is as new as the files it was made from, else from dist/cli.js (which
- * compiles the library at every start: ~1 s). When there is no usable snapshot (src/snapshot/stamp.ts says where
- * one is looked for) it starts building one in the background, into the user's cache, for the
- * next commands (scripts/build-snapshot.mjs --first-run; not when SCHEME_HTTP_SNAPSHOT_DIR names
- * where the snapshot is). When there is one that bin/scheme-http could not take (no GNU `stat`),
- * node cannot load it into a running process: this one then runs `node --snapshot-blob BLOB --
- * ARGS` as its child and passes signals and the exit status through. Node options of its own
- * (--inspect, --cpu-prof …, or NODE_OPTIONS) always mean the normal boot.
+ * It boots, in this order: from the start-up snapshot when there is a usable one
+ * (src/snapshot/stamp.ts says where one is looked for): node cannot load one into a running
+ * process, so this one runs `node --snapshot-blob BLOB -- ARGS` as its child and passes signals
+ * and the exit status through (slower than the bundle in this process, but the path
+ * test/cli/interrupts.test.ts checks through this script); else from the bundle (dist/boot/,
+ * scripts/build-boot.mjs: the whole command in one script run through the V8 code cache, the
+ * Scheme library compiled ahead of time) when that is as new as the files it was made from
+ * (src/cli/boot-start.ts); else from dist/cli.js (which compiles the library at every start:
+ * ~1 s), and then, when no snapshot exists, it starts building one in the background, into the
+ * user's cache, for the next commands
+ * (scripts/build-snapshot.mjs --first-run; not when SCHEME_HTTP_SNAPSHOT_DIR names where the
+ * snapshot is). Node options of its own (--inspect, --cpu-prof …, or NODE_OPTIONS) mean no
+ * snapshot.
  *
  * SCHEME_HTTP_SNAPSHOT=0      never use the snapshot (nor build one)
  * SCHEME_HTTP_SNAPSHOT=debug  say on stderr whether it is used, and why not
  * SCHEME_HTTP_SNAPSHOT_DIR    where to look for it instead (no first-run build)
- * SCHEME_HTTP_BUNDLE=0        never boot from dist/boot/ (dist/cli.js instead)
+ * SCHEME_HTTP_BUNDLE=0        never boot from dist/boot/ (the snapshot, else dist/cli.js)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,8 +38,8 @@ function debug(msg) {
   if (mode === 'debug') process.stderr.write(`scheme-http: ${msg}\n`);
 }
 
-/** The blob to start from, or null; on the way, starts a first-run build when there is none. */
-async function usableSnapshot() {
+/** The blob to start from, or null; on the way, when BUILD, starts a first-run build if there is none. */
+async function usableSnapshot(build) {
   if (mode === '0' || mode === 'off') return null;
   if (process.execArgv.length > 0) {
     debug(`start-up snapshot not used: node options ${process.execArgv.join(' ')} apply to this process`);
@@ -68,7 +72,7 @@ async function usableSnapshot() {
     reasons.push(check.reason);
   }
   debug(`start-up snapshot not used: ${reasons.join('; ')}`);
-  if (!process.env.SCHEME_HTTP_SNAPSHOT_DIR) firstRunBuild(stamp);
+  if (build && !process.env.SCHEME_HTTP_SNAPSHOT_DIR) firstRunBuild(stamp);
   return null;
 }
 
@@ -177,60 +181,28 @@ async function launch(blob) {
   });
 }
 
-/** The format of dist/boot/manifest.json this script reads (scripts/build-boot.mjs). */
-const BOOT_FORMAT = 1;
-
 /**
- * The command's bundle (dist/boot/) when every file it was made from is there with its size and,
- * in a checkout, no newer than the bundle's manifest (else `tsc` ran since: stale), or null.
+ * The bundle's start (dist/boot/start.cjs: `freshBundle`, `runBundle`; src/cli/boot-start.ts),
+ * or null when dist/boot/ has none.
  */
-function freshBundle() {
-  if (process.env.SCHEME_HTTP_BUNDLE === '0') return null;
-  const dir = path.join(root, 'dist', 'boot');
-  let manifest;
-  let made;
+function bundleStart() {
   try {
-    const file = path.join(dir, 'manifest.json');
-    made = fs.statSync(file).mtimeMs;
-    manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return createRequire(import.meta.url)('../dist/boot/start.cjs');
   } catch {
-    debug('no bundle in dist/boot/ (scripts/build-boot.mjs makes it)');
     return null;
   }
-  if (manifest.format !== BOOT_FORMAT) return null;
-  // npm gives an installed package's files the time of their extraction, in any order: there,
-  // sizes alone are checked (its files come from one build); in a checkout a rebuilt file is newer.
-  const installed = root.split(path.sep).includes('node_modules');
-  for (const input of manifest.inputs) {
-    let st;
-    try {
-      st = fs.statSync(path.join(root, input.path));
-    } catch {
-      st = null;
-    }
-    if (st === null || st.size !== input.size || (!installed && st.mtimeMs > made)) {
-      debug(`the bundle in dist/boot/ is out of date (${input.path} changed): booting from dist/cli.js`);
-      return null;
-    }
-  }
-  return { dir, file: path.join(root, manifest.bundle.path), key: manifest.bundle.sha256 };
 }
 
-/** Runs the command from BUNDLE: its script compiled through the V8 code cache, then called as a CommonJS module. */
-async function runBundle(bundle) {
-  const { compileCached } = await import('../dist/scheme/code-cache.js');
-  const wrapper = compileCached(fs.readFileSync(bundle.file, 'latin1'), bundle.file, bundle.key).runInThisContext();
-  const module = { exports: {} };
-  wrapper(createRequire(bundle.file), module, module.exports, bundle.file, path.dirname(bundle.file));
-  await module.exports.start(bundle.dir, args);
-}
-
-const blob = await usableSnapshot();
+// The snapshot in a child when there is a usable one (test/cli/interrupts.test.ts runs that path
+// this way; from the command, bin/scheme-http, the bundle comes first); else the bundle, in this
+// process; else the normal boot (which starts a snapshot's build only when there is no bundle).
+const boot = process.env.SCHEME_HTTP_BUNDLE === '0' ? null : bundleStart();
+const bundle = boot === null ? null : boot.freshBundle(root);
+const blob = await usableSnapshot(bundle === null);
 if (blob === null || !(await launch(blob))) {
-  const bundle = freshBundle();
   if (bundle !== null) {
     debug('booting from the bundle in dist/boot/');
-    await runBundle(bundle);
+    await boot.runBundle(bundle, args, createRequire(bundle.file));
   } else {
     const { run } = await import('../dist/cli.js');
     await run(args);
