@@ -20,7 +20,7 @@ import { errorReport } from './scheme/report.js';
 import { parseOptions, UsageError, type CliPlan } from './cli/options.js';
 import { HELP, USAGE, versionText } from './cli/help.js';
 import { drainServersOnRequest, runPrimary } from './cli/workers.js';
-import { clusterModule, workerDrained } from './http/server/workers.js';
+import { isClusterWorker, workerDrained } from './http/server/workers.js';
 import { workerSlot } from './http/server/debug-log.js';
 import { scanForms } from './cli/forms.js';
 import { errorLine, errorText, printValues, trackStdout, writeEngineText } from './cli/output.js';
@@ -125,9 +125,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(versionText());
     return 0;
   }
-  const cluster = clusterModule();
-  if (plan.workers > 1 && cluster.isPrimary) return runPrimary(plan, argv);
-  if (!cluster.isWorker) exitOnSignals();
+  const worker = isClusterWorker();
+  if (plan.workers > 1 && !worker) return runPrimary(plan, argv);
+  if (!worker) exitOnSignals();
   let rt: SchemeRuntime | null = null;
   // Before the engine loads: a worker told to drain while it starts leaves at once.
   if (workerSlot() !== null) drainServersOnRequest(() => rt);

@@ -10,9 +10,10 @@ export const WORKER_ENV = 'SCHEME_HTTP_WORKER';
 
 /** This process's worker slot when it is a worker forked by a Supervisor, else null. */
 export function workerSlot(): number | null {
-  const cluster = process.getBuiltinModule('node:cluster') as unknown as { isWorker: boolean };
   const n = Number(process.env[WORKER_ENV]);
-  return cluster.isWorker && Number.isInteger(n) && n > 0 ? n : null;
+  if (!Number.isInteger(n) || n <= 0) return null;
+  const cluster = process.getBuiltinModule('node:cluster') as unknown as { isWorker: boolean };
+  return cluster.isWorker ? n : null;
 }
 
 /**

@@ -46,6 +46,15 @@ export function clusterModule(): Cluster {
   return process.getBuiltinModule('node:cluster') as unknown as Cluster;
 }
 
+/**
+ * Whether this process is a cluster worker. A worker has an IPC channel to its primary; a
+ * process without one is not, and is told so without loading node:cluster (~5 ms of a command's
+ * start). (Node removes NODE_UNIQUE_ID from a worker's environment before user code runs.)
+ */
+export function isClusterWorker(): boolean {
+  return process.send !== undefined && clusterModule().isWorker;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The primary
 // ---------------------------------------------------------------------------------------------

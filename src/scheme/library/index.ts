@@ -30,7 +30,7 @@ import { installSort } from './sort.js';
 import { precompiledLibrary } from '../precompiled.js';
 
 /** Scheme sources of the library, loaded in this order (scripts/build-boot.mjs compiles them ahead of time). */
-export const SCHEME_FILES = ['base.scm', 'srfi-1.scm', 'srfi-13.scm', 'hash-tables.scm', 'data-structures.scm', 'conditions.scm'];
+export const SCHEME_FILES = ['base.scm', 'srfi-1.scm', 'srfi-13.scm', 'hash-tables.scm', 'data-structures.scm', 'conditions.scm', 'regex.scm'];
 
 export function libraryDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));

@@ -36,8 +36,6 @@
  * does not recompile.
  */
 import type { Engine } from '../compiler/index.js';
-import { readAll, sourceLine } from '../compiler/reader.js';
-import { execute } from '../runtime/control.js';
 import { Keyword, MString, arrayToList, isPair } from '../runtime/data.js';
 import { boundsError, schemeError, typeError, type SchemeError } from '../runtime/errors.js';
 import { defineProcedures } from './define.js';
@@ -1173,18 +1171,7 @@ function isGlob(str: unknown): boolean {
   return /[*?[]/.test(text(str, 'glob?'));
 }
 
-/** Scheme definitions: `grep` calls the accessor it is given, so it is Scheme (may suspend). */
-const SCHEME = `
-(define (grep rx lst . accessor)
-  (let ((acc (if (pair? accessor) (car accessor) #f))
-        (rx (regexp rx)))
-    (let loop ((l lst))
-      (cond ((null? l) '())
-            ((not (pair? l)) (##regex#not-a-list lst))
-            ((string-search rx (if acc (acc (car l)) (car l))) (cons (car l) (loop (cdr l))))
-            (else (loop (cdr l)))))))
-`;
-
+/** The regex unit's procedures (`grep`, which calls the accessor it is given, is in scheme/library/regex.scm). */
 export function installRegex(engine: Engine): void {
   defineProcedures(engine, {
     regexp: [makeRegexp, 1, 4],
@@ -1201,8 +1188,4 @@ export function installRegex(engine: Engine): void {
     'glob?': [isGlob, 1, 1],
     '##regex#not-a-list': [(x: unknown): never => { throw typeError('grep', x, 'list'); }, 1, 1],
   });
-  for (const d of readAll(SCHEME)) {
-    const v = execute(engine.compile(d.value, { file: 'regex.ts', lineOf: sourceLine }), false);
-    if (v instanceof Promise) throw new Error('regex.ts: the library cannot wait while loading');
-  }
 }
