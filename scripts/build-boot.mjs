@@ -263,24 +263,29 @@ const plugin = {
   },
 };
 
+/** What both bundles are: one CommonJS script for this node, ASCII, without comments. */
+const NODE_CJS = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: `node${process.versions.node.split('.')[0]}`,
+  metafile: true,
+  logLevel: 'error',
+  legalComments: 'none',
+  charset: 'ascii',
+};
+
 const bundleFile = path.join(outDir, 'scheme-http.cjs');
 const tmpBundle = `${bundleFile}.${process.pid}.tmp.cjs`;
 let result;
 try {
   result = await esbuild.build({
-    absWorkingDir: root,
+    ...NODE_CJS,
     entryPoints: [path.join(root, 'dist', 'cli', 'bundle-entry.js')],
     outfile: tmpBundle,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: `node${process.versions.node.split('.')[0]}`,
-    metafile: true,
-    logLevel: 'error',
-    legalComments: 'none',
     // No comments, one byte a character: V8 keeps a script's source in the heap.
     minifyWhitespace: true,
-    charset: 'ascii',
     banner: { js: BANNER },
     plugins: [plugin],
   });
@@ -303,7 +308,7 @@ const startFile = path.join(outDir, 'start.cjs');
 let startResult;
 try {
   startResult = await esbuild.build({
-    absWorkingDir: root,
+    ...NODE_CJS,
     stdin: {
       // Run by node, it starts the command; required (bin/scheme-http.js), it gives the API.
       contents: `import { startFromBundle } from './dist/cli/boot-start.js';\nexport { freshBundle, runBundle } from './dist/cli/boot-start.js';\nif (require.main === module) startFromBundle(__dirname, require);\n`,
@@ -312,14 +317,6 @@ try {
       loader: 'js',
     },
     outfile: `${startFile}.${process.pid}.tmp.cjs`,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: `node${process.versions.node.split('.')[0]}`,
-    metafile: true,
-    logLevel: 'error',
-    legalComments: 'none',
-    charset: 'ascii',
     banner: { js: `// The start of the scheme-http command from dist/boot/ (scripts/build-boot.mjs made this from src/cli/boot-start.ts).\n${NODE_MODULE}` },
   });
 } catch (e) {
