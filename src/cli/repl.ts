@@ -203,7 +203,9 @@ export async function repl(rt: SchemeRuntime, host: ReplHost): Promise<number> {
         process.stdout.write(`Error: syntax error: ${problem?.message ?? 'incomplete input'}\n`);
       }
       if (interactive) {
-        say('\n');
+        // Leaving by Ctrl-D or Ctrl-C leaves the cursor after the prompt: the shell's prompt goes
+        // on a line of its own. After `,q` and Enter the terminal is on a fresh line already.
+        if (!quitting) say('\n');
         term?.restore();
       }
       finished(0);
