@@ -7,7 +7,7 @@ import { als, type PortStore } from './context.js';
 import { ResponsePort, BodyPort, type InPort, type OutPort } from './ports.js';
 import type { Exchange } from '../http/server/exchange.js';
 import { lips } from './values.js';
-import { execute, executeLimited, Task } from './runtime/control.js';
+import { S, execute, Task } from './runtime/control.js';
 import { HandlerTimeLimitError } from '../http/errors.js';
 
 /** Set on the compiled engine: Scheme procedures are compiled JS that may suspend. */
@@ -42,8 +42,12 @@ export function invokeHandler(limit: number | null, url: string, f: (...args: ne
   const call = args === undefined ? () => g(request) : () => g(request, args);
   if (!compiledEngine) return call();
   if (limit === null) return execute(call, true);
-  // The Task is made only if the handler suspends (executeLimited).
-  return executeLimited(call, limit, (ms) => new Task(ms, (over) => new HandlerTimeLimitError(url, over)));
+  // The Task is made only if the handler suspends; its busy time counts from the run's start.
+  return execute(call, true, S.dyn, (start) => {
+    const task = new Task(limit, (over) => new HandlerTimeLimitError(url, over));
+    task.busySince = start;
+    return task;
+  });
 }
 
 /** The compiled engine's dynamic bindings, or null under LIPS. */

@@ -20,15 +20,17 @@ export abstract class OutPort {
     return TEXT_PORT;
   }
   protected closed = false;
+  /** Writes text S (or bytes). Our own callers use this; LIPS uses `write`. */
+  writeText(s: string | Uint8Array): unknown {
+    if (this.closed) throw new Error('write to a closed output port');
+    return this.put(s);
+  }
   /**
-   * Bound, because LIPS calls `port.write.call(ctx, text)` with another `this`; made on first
-   * use (only LIPS uses it), not with every port (a response port is made per request).
+   * `writeText` bound, because LIPS calls `port.write.call(ctx, text)` with another `this`; made
+   * on first use (only LIPS uses it), not with every port (a response port is made per request).
    */
   get write(): (s: string | Uint8Array) => unknown {
-    const bound = (s: string | Uint8Array): unknown => {
-      if (this.closed) throw new Error('write to a closed output port');
-      return this.put(s);
-    };
+    const bound = (s: string | Uint8Array): unknown => this.writeText(s);
     Object.defineProperty(this, 'write', { value: bound });
     return bound;
   }

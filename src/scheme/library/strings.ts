@@ -343,7 +343,7 @@ type Search = (s: unknown, crit: unknown, start?: unknown, end?: unknown) => unk
 function criterionSearch(who: string, search: Search, cell: { v: unknown }, want: boolean): Search {
   return (s, crit, start, end) => {
     if (typeof crit !== 'function') return search(s, crit, start, end);
-    const to = range(text(s, who).length, opt(start), opt(end), who)[1];
+    const to = stringEnd(s, start, end, who);
     const from = start === undefined || start === false ? 0 : start;
     return (cell.v as (...args: unknown[]) => unknown)(s, crit, from, to, want);
   };

@@ -628,7 +628,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       const ex = currentExchange();
       const proto = protocol !== undefined && protocol !== false ? toStr(protocol, who, 'PROTOCOL')
         : out instanceof ResponsePort ? out.out.protocol : ex?.out.protocol ?? 'HTTP/1.0';
-      out.write(responseHeaderText(status, msg, headers, proto, ex?.server.serverName ?? DEFAULT_IDENTITY.serverName));
+      out.writeText(responseHeaderText(status, msg, headers, proto, ex?.server.serverName ?? DEFAULT_IDENTITY.serverName));
     },
     'http:write-error-response'(this: CallContext, code: unknown, message: unknown, port?: unknown): void {
       const who = 'http:write-error-response';
@@ -653,7 +653,7 @@ export function installHttpServer(global: Environment): SchemeServers {
       }
       if (!(out instanceof OutPort)) throw new SchemeArgumentError(`${who}: PORT must be an output port, got ${describe(out)}`);
       const html = cfg.errorResponseHandler(status, msg, id);
-      out.write(errorResponseText(status, msg, html, ex?.out.protocol ?? 'HTTP/1.0', id.serverName));
+      out.writeText(errorResponseText(status, msg, html, ex?.out.protocol ?? 'HTTP/1.0', id.serverName));
     },
   });
 

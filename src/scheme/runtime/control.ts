@@ -162,43 +162,21 @@ export class Task {
  * PREEMPT: whether it may yield (the outermost runs: a program's forms, handlers, threads).
  * DYN: the dynamic state (parameter bindings) it starts with: the caller's unless given (a
  * thread starts with its creator's).
+ * TASK: the run's Task, or a function making it from the run's start time (ms), called only if
+ * the run suspends: most handler runs finish on the stack and need none.
  */
-export function execute(thunk: () => unknown, preempt = true, dyn0: unknown = S.dyn, task: Task | null = null): unknown {
+export function execute(thunk: () => unknown, preempt = true, dyn0: unknown = S.dyn, task: Task | ((start: number) => Task) | null = null): unknown {
   const base = S.depth;
   const dyn = S.dyn;
   S.dyn = dyn0;
   const outer = S.preemptible;
   S.preemptible = preempt;
-  if (preempt) S.sliceStart = perf.now();
+  const start = preempt || typeof task === 'function' ? perf.now() : 0;
+  if (preempt) S.sliceStart = start;
   try {
     const v = thunk();
     if (v !== SUSP) return v;
-    return drive(take(null), undefined, false, base, preempt, task);
-  } finally {
-    S.depth = base;
-    S.preemptible = outer;
-    S.dyn = dyn;
-  }
-}
-
-/**
- * `execute(THUNK, true, S.dyn, task)` for a run with a time limit of LIMIT ms, whose Task is
- * made (by MAKE, with LIMIT) only if the run suspends: most handler runs finish on the stack,
- * and then no Task, no error closure and no second clock read are needed. The Task's busy time
- * counts from the start of the run, as a Task made before it would.
- */
-export function executeLimited(thunk: () => unknown, limit: number, make: (limit: number) => Task): unknown {
-  const base = S.depth;
-  const dyn = S.dyn;
-  const outer = S.preemptible;
-  S.preemptible = true;
-  const start = S.sliceStart = perf.now();
-  try {
-    const v = thunk();
-    if (v !== SUSP) return v;
-    const task = make(limit);
-    task.busySince = start;
-    return drive(take(null), undefined, false, base, true, task);
+    return drive(take(null), undefined, false, base, preempt, typeof task === 'function' ? task(start) : task);
   } finally {
     S.depth = base;
     S.preemptible = outer;
